@@ -1,0 +1,77 @@
+/**
+ * The outcome of one counted request, as a store reports it.
+ *
+ * Callers read only `limited`, `remaining`, `resetMs` and `retryAfterMs`, so a store using another
+ * algorithm (sliding window, GCRA) can report its own notion of them without changing callers.
+ */
+export interface RateLimitHit {
+  /** Requests counted in the current window, this one included. */
+  count: number;
+  /** Whether this request is over the limit. */
+  limited: boolean;
+  /** Requests left in the current window, never below 0. */
+  remaining: number;
+  /** Milliseconds until the current window resets. */
+  resetMs: number;
+  /** Milliseconds until a request can succeed: 0 when this one was allowed. */
+  retryAfterMs: number;
+}
+
+/**
+ * Where counters live. Abstract class rather than interface so that it is both the type and the
+ * injection token (`@Inject(RateLimitStore)` or constructor type).
+ *
+ * Every operation must be atomic across processes sharing the backend: N concurrent
+ * `incrementAndCheck` calls against limit L let exactly L through.
+ */
+export abstract class RateLimitStore {
+  /** Short backend name, used in health reports and logs (`memory`, `redis`, `memcached`). */
+  abstract readonly name: string;
+
+  /**
+   * Counts one request against `key` and says whether it is over `limit`.
+   * @param key the full counter key (`ratelimit:{caller}:{path}`)
+   * @param limit requests allowed per window, a positive integer
+   * @param periodSeconds window length in seconds, a positive integer
+   */
+  abstract incrementAndCheck(key: string, limit: number, periodSeconds: number): Promise<RateLimitHit>;
+
+  /** Requests counted so far in the live window of `key` (0 when there is none). */
+  abstract getCount(key: string): Promise<number>;
+
+  /** Removes the live counter of `key`, so that its next request starts a new window. */
+  abstract reset(key: string): Promise<void>;
+
+  /**
+   * Removes every counter whose key matches a glob `pattern` (`*` any run of characters).
+   * Stores that cannot enumerate keys reject with {@link RateLimitStoreUnsupportedError}.
+   * @returns how many counters were removed
+   */
+  abstract resetPattern(pattern: string): Promise<number>;
+
+  /** Resolves when the backend answers; rejects otherwise. */
+  abstract ping(): Promise<void>;
+}
+
+/** Raised by a store for an operation its backend cannot perform. */
+export class RateLimitStoreUnsupportedError extends Error {
+  constructor(store: string, operation: string, reason: string) {
+    super(`The ${store} rate-limit store cannot ${operation}: ${reason}`);
+    this.name = 'RateLimitStoreUnsupportedError';
+  }
+}
+
+/**
+ * Builds the hit of a fixed-window counter from its count and time to reset.
+ * Shared by the fixed-window stores so that they agree to the millisecond.
+ */
+export function fixedWindowHit(count: number, limit: number, resetMs: number): RateLimitHit {
+  const limited = count > limit;
+  return {
+    count,
+    limited,
+    remaining: limited ? 0 : limit - count,
+    resetMs,
+    retryAfterMs: limited ? resetMs : 0,
+  };
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { RateLimitStore } from '../../src/rate-limit/stores/rate-limit-store.js';
+
+/** How a contract run gets and disposes of a store for one backend. */
+export interface StoreFixture {
+  /** A store connected to a live backend. */
+  create(): Promise<RateLimitStore>;
+  /** Releases what `create` made (connections, clients). */
+  destroy(store: RateLimitStore): Promise<void>;
+  /**
+   * A store pointed at a backend that accepts connections and never answers, with its timeout set
+   * to `timeoutMs`; absent for stores with no backend to hang.
+   */
+  createHung?(timeoutMs: number): Promise<{ store: RateLimitStore; dispose(): Promise<void> }>;
+  /** Whether `resetPattern` is supported. */
+  supportsResetPattern: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The behaviour every {@link RateLimitStore} promises, run against a real backend.
+ * Each test uses its own random key prefix so runs never see each other's counters.
+ */
+export function describeStoreContract(name: string, fixture: StoreFixture): void {
+  describe(`${name} store contract`, () => {
+    let store: RateLimitStore;
+    let prefix: string;
+
+    beforeAll(async () => {
+      store = await fixture.create();
+    });
+    afterAll(async () => {
+      await fixture.destroy(store);
+    });
+    beforeEach(() => {
+      prefix = `ratelimit:test-${randomUUID()}`;
+    });
+
+    it('counts requests and limits past the limit', async () => {
+      const key = `${prefix}:count`;
+      const hits = [];
+      for (let i = 0; i < 4; i += 1) hits.push(await store.incrementAndCheck(key, 3, 60));
+      expect(hits.map((h) => h.count)).toEqual([1, 2, 3, 4]);
+      expect(hits.map((h) => h.limited)).toEqual([false, false, false, true]);
+      expect(hits.map((h) => h.remaining)).toEqual([2, 1, 0, 0]);
+      expect(hits[0].retryAfterMs).toBe(0);
+      expect(hits[3].retryAfterMs).toBeGreaterThan(0);
+    });
+
+    it('reports the time to reset of the live window, not the period', async () => {
+      const key = `${prefix}:reset-time`;
+      const first = await store.incrementAndCheck(key, 5, 30);
+      expect(first.resetMs).toBeGreaterThan(28_000);
+      expect(first.resetMs).toBeLessThanOrEqual(30_000);
+      await sleep(1100);
+      const second = await store.incrementAndCheck(key, 5, 30);
+      expect(second.resetMs).toBeLessThanOrEqual(first.resetMs - 1000 + 50);
+      expect(second.resetMs).toBeGreaterThan(first.resetMs - 2500);
+    });
+
+    it('starts a new window once the period has passed', async () => {
+      const key = `${prefix}:expiry`;
+      await store.incrementAndCheck(key, 1, 1);
+      expect((await store.incrementAndCheck(key, 1, 1)).limited).toBe(true);
+      await sleep(2100);
+      const next = await store.incrementAndCheck(key, 1, 1);
+      expect(next).toMatchObject({ count: 1, limited: false });
+    });
+
+    it('reads and resets the live counter', async () => {
+      const key = `${prefix}:live`;
+      expect(await store.getCount(key)).toBe(0);
+      await store.incrementAndCheck(key, 10, 60);
+      await store.incrementAndCheck(key, 10, 60);
+      expect(await store.getCount(key)).toBe(2);
+      await store.reset(key);
+      expect(await store.getCount(key)).toBe(0);
+      expect((await store.incrementAndCheck(key, 10, 60)).count).toBe(1);
+    });
+
+    it('lets exactly the limit through among 200 parallel checks', async () => {
+      const key = `${prefix}:parallel`;
+      const hits = await Promise.all(
+        Array.from({ length: 200 }, () => store.incrementAndCheck(key, 50, 60)),
+      );
+      expect(hits.filter((h) => !h.limited)).toHaveLength(50);
+      expect(new Set(hits.map((h) => h.count)).size).toBe(200);
+      expect(await store.getCount(key)).toBe(200);
+    });
+
+    if (fixture.supportsResetPattern) {
+      it('resets every counter matching a pattern and no other', async () => {
+        await store.incrementAndCheck(`${prefix}:a:x`, 5, 60);
+        await store.incrementAndCheck(`${prefix}:a:y`, 5, 60);
+        await store.incrementAndCheck(`${prefix}:b:x`, 5, 60);
+        expect(await store.resetPattern(`${prefix}:a:*`)).toBe(2);
+        expect(await store.getCount(`${prefix}:a:x`)).toBe(0);
+        expect(await store.getCount(`${prefix}:b:x`)).toBe(1);
+      });
+    } else {
+      it('refuses resetPattern with a clear error', async () => {
+        await expect(store.resetPattern(`${prefix}:*`)).rejects.toThrow(/cannot/);
+      });
+    }
+
+    const { createHung } = fixture;
+    if (createHung !== undefined) {
+      it('surfaces a backend that never answers as an error within the timeout', async () => {
+        const hung = await createHung(150);
+        try {
+          const started = Date.now();
+          await expect(hung.store.incrementAndCheck(`${prefix}:hung`, 5, 60)).rejects.toThrow();
+          expect(Date.now() - started).toBeLessThan(1000);
+        } finally {
+          await hung.dispose();
+        }
+      });
+    }
+  });
+}
