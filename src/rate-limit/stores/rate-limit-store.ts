@@ -34,7 +34,11 @@ export abstract class RateLimitStore {
    * @param limit requests allowed per window, a positive integer
    * @param periodSeconds window length in seconds, a positive integer
    */
-  abstract incrementAndCheck(key: string, limit: number, periodSeconds: number): Promise<RateLimitHit>;
+  abstract incrementAndCheck(
+    key: string,
+    limit: number,
+    periodSeconds: number,
+  ): Promise<RateLimitHit>;
 
   /** Requests counted so far in the live window of `key` (0 when there is none). */
   abstract getCount(key: string): Promise<number>;

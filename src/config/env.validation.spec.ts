@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { validateEnv, type AppEnv } from './env.validation.js';
+
+function errorOf(raw: Record<string, string>): string {
+  try {
+    validateEnv(raw);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected validateEnv to throw');
+}
+
+describe('validateEnv', () => {
+  it('applies every default to an empty environment', () => {
+    expect(validateEnv({})).toEqual<AppEnv>({
+      nodeEnv: 'development',
+      port: 3000,
+      rateLimiterEnabled: true,
+      rateLimiterBackend: 'memory',
+      rateLimiterFailOpen: true,
+      defaultRateLimitLimit: 100,
+      defaultRateLimitPeriod: 60,
+      rateLimiterStoreTimeoutMs: 250,
+      rateLimiterMemoryMaxKeys: 100_000,
+      rateLimiterIpv6Subnet: 64,
+      rateLimiterRedisHost: 'localhost',
+      rateLimiterRedisPort: 6379,
+      rateLimiterRedisDb: 1,
+      rateLimiterRedisConnectTimeout: 5,
+      rateLimiterRedisPoolSize: 10,
+      rateLimiterMemcachedHost: 'localhost',
+      rateLimiterMemcachedPort: 11211,
+      rateLimiterMemcachedPoolSize: 10,
+      trustProxy: false,
+    });
+  });
+
+  it('treats empty strings as unset and ignores unknown variables', () => {
+    const env = validateEnv({ PORT: '', JWT_SECRET: '', HOME: '/root', PATH: '/bin' });
+    expect(env.port).toBe(3000);
+    expect(env).not.toHaveProperty('jwtSecret');
+    expect(env).not.toHaveProperty('HOME');
+  });
+
+  it('parses and types given values', () => {
+    const env = validateEnv({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      RATE_LIMITER_BACKEND: 'redis',
+      DEFAULT_RATE_LIMIT_LIMIT: '5',
+      RATE_LIMITER_REDIS_DB: '0',
+      RATE_LIMITER_REDIS_PASSWORD: 'pw',
+      RATE_LIMITER_REDIS_CONNECT_TIMEOUT: '0.5',
+      RATE_LIMITER_REDIS_URL: 'rediss://user:pw@cache:6380/2',
+      DATABASE_URL: 'postgresql://app:pw@db:5432/app',
+      JWT_SECRET: 'a'.repeat(16),
+    });
+    expect(env).toMatchObject({
+      nodeEnv: 'production',
+      port: 8080,
+      rateLimiterBackend: 'redis',
+      defaultRateLimitLimit: 5,
+      rateLimiterRedisDb: 0,
+      rateLimiterRedisPassword: 'pw',
+      rateLimiterRedisConnectTimeout: 0.5,
+      rateLimiterRedisUrl: 'rediss://user:pw@cache:6380/2',
+      databaseUrl: 'postgresql://app:pw@db:5432/app',
+      jwtSecret: 'a'.repeat(16),
+    });
+  });
+
+  it('names the variable and quotes the value', () => {
+    expect(errorOf({ RATE_LIMITER_BACKEND: 'redsi' })).toBe(
+      'RATE_LIMITER_BACKEND must be one of: memory, redis, memcached (got "redsi")',
+    );
+  });
+
+  it.each([
+    ['NODE_ENV', 'prod'],
+    ['PORT', '0'],
+    ['PORT', '65536'],
+    ['PORT', 'http'],
+    ['PORT', '80.5'],
+    ['RATE_LIMITER_ENABLED', 'yes'],
+    ['RATE_LIMITER_FAIL_OPEN', 'nope'],
+    ['DEFAULT_RATE_LIMIT_LIMIT', '-1'],
+    ['DEFAULT_RATE_LIMIT_LIMIT', '0'],
+    ['DEFAULT_RATE_LIMIT_PERIOD', '1e3'],
+    ['RATE_LIMITER_STORE_TIMEOUT_MS', '60001'],
+    ['RATE_LIMITER_MEMORY_MAX_KEYS', 'many'],
+    ['RATE_LIMITER_IPV6_SUBNET', '129'],
+    ['RATE_LIMITER_REDIS_PORT', 'x'],
+    ['RATE_LIMITER_REDIS_DB', '-1'],
+    ['RATE_LIMITER_REDIS_CONNECT_TIMEOUT', '0'],
+    ['RATE_LIMITER_REDIS_CONNECT_TIMEOUT', '5s'],
+    ['RATE_LIMITER_REDIS_POOL_SIZE', '0'],
+    ['RATE_LIMITER_REDIS_URL', 'http://cache:6379'],
+    ['RATE_LIMITER_REDIS_URL', 'redis://'],
+    ['RATE_LIMITER_MEMCACHED_PORT', '-5'],
+    ['RATE_LIMITER_MEMCACHED_POOL_SIZE', '2.5'],
+    ['DATABASE_URL', 'mysql://db/app'],
+    ['TRUST_PROXY', 'yes'],
+  ])('rejects %s=%s with one line naming it', (name, value) => {
+    const message = errorOf({ [name]: value });
+    expect(message.split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^${name} must .+ \\(got ${JSON.stringify(value)}\\)$`)),
+    ]);
+  });
+
+  it('gives one line per bad variable', () => {
+    const message = errorOf({ PORT: 'abc', RATE_LIMITER_BACKEND: 'redsi', NODE_ENV: 'dev' });
+    expect(message.split('\n').sort()).toEqual([
+      'NODE_ENV must be one of: development, production, test (got "dev")',
+      'PORT must be an integer from 1 to 65535 (got "abc")',
+      'RATE_LIMITER_BACKEND must be one of: memory, redis, memcached (got "redsi")',
+    ]);
+  });
+
+  it('never echoes a secret or a password inside a URL', () => {
+    expect(errorOf({ JWT_SECRET: 'hunter2' })).toBe(
+      'JWT_SECRET must be at least 16 characters (got 7 characters)',
+    );
+    const message = errorOf({ DATABASE_URL: 'mysql://app:s3cret@db/app' });
+    expect(message).toContain('"mysql://app:***@db/app"');
+    expect(message).not.toContain('s3cret');
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['false', false],
+    ['False', false],
+    ['0', false],
+  ])('parses the boolean %s explicitly', (value, expected) => {
+    const env = validateEnv({ RATE_LIMITER_ENABLED: value, RATE_LIMITER_FAIL_OPEN: value });
+    expect(env.rateLimiterEnabled).toBe(expected);
+    expect(env.rateLimiterFailOpen).toBe(expected);
+  });
+
+  it.each([
+    ['true', true],
+    ['FALSE', false],
+    ['0', 0],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['loopback, 10.0.0.0/8 ,::1', ['loopback', '10.0.0.0/8', '::1']],
+    ['linklocal,uniquelocal,fe80::/10,192.168.0.0/255.255.0.0', expect.any(Array)],
+  ])('accepts TRUST_PROXY=%s', (value, expected) => {
+    expect(validateEnv({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['garbage', '10.0.0.1/33', '300.1.1.1', 'loopback,,10.0.0.1', '-1', '1.5', 'Loopback'])(
+    'rejects TRUST_PROXY=%s',
+    (value) => {
+      expect(errorOf({ TRUST_PROXY: value })).toMatch(/^TRUST_PROXY must be true, false, a hop/);
+    },
+  );
+});
+
+describe('.env.example', () => {
+  it('lists every variable, each with a valid example value', () => {
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const entries = [...text.matchAll(/^(?:# )?([A-Z0-9_]+)=(.*)$/gm)].map(
+      ([, k, v]): [string, string] => [k, v],
+    );
+    const env = validateEnv(Object.fromEntries(entries));
+    expect(entries).toHaveLength(23);
+    expect(Object.keys(env)).toHaveLength(23 - 2); // password and JWT secret are empty
+  });
+});

@@ -1,0 +1,105 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsOptional,
+  IsString,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { Bool, Env, Int, OneOf, PositiveNumber, TrustProxy, Url, variableName } from './parse.js';
+import type { TrustProxySetting } from './parse.js';
+
+/** Accepted `NODE_ENV` values. */
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+/** Accepted `RATE_LIMITER_BACKEND` values. */
+export const RATE_LIMITER_BACKENDS = ['memory', 'redis', 'memcached'] as const;
+
+const SECRET_VARIABLES = new Set(['JWT_SECRET']);
+
+/** Every variable, camelCased; unset optional ones are absent. Defaults are the initializers. */
+class EnvironmentVariables {
+  /** `NODE_ENV`. */
+  @Env('NODE_ENV') @OneOf(NODE_ENVS) nodeEnv: (typeof NODE_ENVS)[number] = 'development';
+  /** `PORT`: demo API port. */
+  @Env('PORT') @Int(1, 65535) port = 3000;
+  /** `RATE_LIMITER_ENABLED`: master switch. */
+  @Env('RATE_LIMITER_ENABLED') @Bool() rateLimiterEnabled = true;
+  /** `RATE_LIMITER_BACKEND`: where counters live. */
+  @Env('RATE_LIMITER_BACKEND')
+  @OneOf(RATE_LIMITER_BACKENDS)
+  rateLimiterBackend: (typeof RATE_LIMITER_BACKENDS)[number] = 'memory';
+  /** `RATE_LIMITER_FAIL_OPEN`: let requests through when the backend fails. */
+  @Env('RATE_LIMITER_FAIL_OPEN') @Bool() rateLimiterFailOpen = true;
+  /** `DEFAULT_RATE_LIMIT_LIMIT`: requests per period without a rule. */
+  @Env('DEFAULT_RATE_LIMIT_LIMIT') @Int(1) defaultRateLimitLimit = 100;
+  /** `DEFAULT_RATE_LIMIT_PERIOD`: seconds. */
+  @Env('DEFAULT_RATE_LIMIT_PERIOD') @Int(1) defaultRateLimitPeriod = 60;
+  /** `RATE_LIMITER_STORE_TIMEOUT_MS`: longest wait for the backend on one check. */
+  @Env('RATE_LIMITER_STORE_TIMEOUT_MS') @Int(1, 60000) rateLimiterStoreTimeoutMs = 250;
+  /** `RATE_LIMITER_MEMORY_MAX_KEYS`: bound of the memory store. */
+  @Env('RATE_LIMITER_MEMORY_MAX_KEYS') @Int(1) rateLimiterMemoryMaxKeys = 100_000;
+  /** `RATE_LIMITER_IPV6_SUBNET`: prefix length anonymous IPv6 callers are grouped by. */
+  @Env('RATE_LIMITER_IPV6_SUBNET') @Int(1, 128) rateLimiterIpv6Subnet = 64;
+  /** `RATE_LIMITER_REDIS_HOST`. */
+  @Env('RATE_LIMITER_REDIS_HOST') @IsString() rateLimiterRedisHost = 'localhost';
+  /** `RATE_LIMITER_REDIS_PORT`. */
+  @Env('RATE_LIMITER_REDIS_PORT') @Int(1, 65535) rateLimiterRedisPort = 6379;
+  /** `RATE_LIMITER_REDIS_DB`: database index. */
+  @Env('RATE_LIMITER_REDIS_DB') @Int(0, 65535) rateLimiterRedisDb = 1;
+  /** `RATE_LIMITER_REDIS_PASSWORD`. */
+  @Env('RATE_LIMITER_REDIS_PASSWORD') @IsOptional() @IsString() rateLimiterRedisPassword?: string;
+  /** `RATE_LIMITER_REDIS_CONNECT_TIMEOUT`: seconds. */
+  @Env('RATE_LIMITER_REDIS_CONNECT_TIMEOUT') @PositiveNumber() rateLimiterRedisConnectTimeout = 5;
+  /** `RATE_LIMITER_REDIS_POOL_SIZE`. */
+  @Env('RATE_LIMITER_REDIS_POOL_SIZE') @Int(1) rateLimiterRedisPoolSize = 10;
+  /** `RATE_LIMITER_REDIS_URL`: overrides host, port, db and password. */
+  @Env('RATE_LIMITER_REDIS_URL') @Url('redis:', 'rediss:') rateLimiterRedisUrl?: string;
+  /** `RATE_LIMITER_MEMCACHED_HOST`. */
+  @Env('RATE_LIMITER_MEMCACHED_HOST') @IsString() rateLimiterMemcachedHost = 'localhost';
+  /** `RATE_LIMITER_MEMCACHED_PORT`. */
+  @Env('RATE_LIMITER_MEMCACHED_PORT') @Int(1, 65535) rateLimiterMemcachedPort = 11211;
+  /** `RATE_LIMITER_MEMCACHED_POOL_SIZE`. */
+  @Env('RATE_LIMITER_MEMCACHED_POOL_SIZE') @Int(1) rateLimiterMemcachedPoolSize = 10;
+  /** `DATABASE_URL`: PostgreSQL server; unset means embedded PGlite. */
+  @Env('DATABASE_URL') @Url('postgres:', 'postgresql:') databaseUrl?: string;
+  /** `TRUST_PROXY`: Express `trust proxy` setting. */
+  @Env('TRUST_PROXY') @TrustProxy() trustProxy: TrustProxySetting = false;
+  /** `JWT_SECRET`: demo auth secret, at least 16 characters. */
+  @Env('JWT_SECRET')
+  @IsOptional()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  jwtSecret?: string;
+}
+
+/**
+ * The validated configuration: one camelCased field per variable (`RATE_LIMITER_BACKEND` →
+ * `rateLimiterBackend`), typed and defaulted; `rateLimiterRedisPassword`, `rateLimiterRedisUrl`,
+ * `databaseUrl` and `jwtSecret` are absent when unset.
+ */
+export type AppEnv = Readonly<EnvironmentVariables>;
+
+/**
+ * Validates and types the environment. An empty string counts as unset; unknown variables are
+ * ignored. Usable as `ConfigModule.forRoot({ validate: validateEnv })`.
+ * @throws Error with one line per bad variable, naming it and quoting the value.
+ * @example validateEnv(process.env).rateLimiterBackend // 'memory'
+ */
+export function validateEnv(raw: Record<string, unknown>): AppEnv {
+  const given = Object.fromEntries(
+    Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const options = { excludeExtraneousValues: true, exposeUnsetFields: false };
+  const env = plainToInstance(EnvironmentVariables, given, options);
+  const errors = validateSync(env, { stopAtFirstError: true });
+  if (errors.length > 0) throw new Error(errors.map((error) => describe(error, raw)).join('\n'));
+  return { ...env };
+}
+
+function describe(error: ValidationError, raw: Record<string, unknown>): string {
+  const name = variableName(error.property);
+  const message = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  const value = String(raw[name]);
+  // Never echo a secret, nor a password inside a URL.
+  if (SECRET_VARIABLES.has(name)) return `${name} ${message} (got ${value.length} characters)`;
+  return `${name} ${message} (got ${JSON.stringify(value.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@'))})`;
+}

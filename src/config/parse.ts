@@ -1,0 +1,152 @@
+/**
+ * Parsing and checking of single environment variables. A parser returns the typed value when
+ * the text is valid and its input unchanged otherwise, so the check after it rejects the raw
+ * value; `undefined` stays `undefined` so the property's default applies.
+ */
+import { Expose, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive } from 'class-validator';
+import { Max, Min, ValidateBy } from 'class-validator';
+import proxyAddr from 'proxy-addr';
+
+/** Express `trust proxy` setting as parsed from `TRUST_PROXY`. */
+export type TrustProxySetting = boolean | number | string[];
+
+/**
+ * `true`/`1` → `true`, `false`/`0` → `false` (case-insensitive); anything else is left as is.
+ * @example parseBoolean('FALSE') // false
+ */
+export function parseBoolean(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const word = value.trim().toLowerCase();
+  if (word === 'true' || word === '1') return true;
+  if (word === 'false' || word === '0') return false;
+  return value;
+}
+
+/**
+ * Whole decimal numbers (`42`, `-1`) → number; `1.5`, `1e3`, `0x10` or words are left as is.
+ * @example parseInteger('8080') // 8080
+ */
+export function parseInteger(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^\s*[+-]?\d+\s*$/.test(value)) return value;
+  return Number(value);
+}
+
+/**
+ * Plain decimal numbers (`5`, `0.5`) → number; anything else is left as is.
+ * @example parseDecimal('2.5') // 2.5
+ */
+export function parseDecimal(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(value)) return value;
+  return Number(value);
+}
+
+/**
+ * `TRUST_PROXY` with Express semantics: `true`/`false`, a hop count (so `1` is one hop, not
+ * `true`), or a comma-separated list of IPs, CIDR subnets and the names `loopback`,
+ * `linklocal`, `uniquelocal`, returned split and trimmed (checked by the validator).
+ * @example parseTrustProxy('loopback, 10.0.0.0/8') // ['loopback', '10.0.0.0/8']
+ */
+export function parseTrustProxy(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const word = value.trim().toLowerCase();
+  if (word === 'true') return true;
+  if (word === 'false') return false;
+  if (/^\d+$/.test(word)) return Number(word);
+  return value.split(',').map((entry) => entry.trim());
+}
+
+function isTrustProxySetting(value: unknown): value is TrustProxySetting {
+  if (typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
+  if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' && entry)) {
+    return false;
+  }
+  try {
+    proxyAddr.compile(value as string[]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function hasUrlScheme(value: unknown, schemes: readonly string[]): boolean {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return schemes.includes(url.protocol) && url.host !== '';
+}
+
+const variableNames = new Map<string, string>();
+
+/** The variable a property of the environment class is read from (see {@link Env}). */
+export function variableName(property: string): string {
+  return variableNames.get(property) ?? property;
+}
+
+function all(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => decorators.forEach((decorate) => decorate(target, key));
+}
+
+/** Reads the property from the environment variable `name`. */
+export function Env(name: string): PropertyDecorator {
+  return (target, key) => {
+    variableNames.set(String(key), name);
+    Expose({ name })(target, key);
+  };
+}
+
+/** A boolean: `true`, `false`, `1` or `0`, case-insensitive. */
+export function Bool(): PropertyDecorator {
+  const message = 'must be true, false, 1 or 0';
+  return all(
+    Transform(({ value }) => parseBoolean(value)),
+    IsBoolean({ message }),
+  );
+}
+
+/** An integer from `min` to `max`; without `max`, a positive integer. */
+export function Int(min: number, max?: number): PropertyDecorator {
+  const message =
+    max !== undefined ? `must be an integer from ${min} to ${max}` : 'must be a positive integer';
+  const checks = [IsInt({ message }), Min(min, { message })];
+  if (max !== undefined) checks.push(Max(max, { message }));
+  return all(
+    Transform(({ value }) => parseInteger(value)),
+    ...checks,
+  );
+}
+
+/** A positive decimal number. */
+export function PositiveNumber(): PropertyDecorator {
+  const message = 'must be a positive number';
+  const checks = [IsNumber({}, { message }), IsPositive({ message })];
+  return all(
+    Transform(({ value }) => parseDecimal(value)),
+    ...checks,
+  );
+}
+
+/** One of `values`, exactly. */
+export function OneOf(values: readonly string[]): PropertyDecorator {
+  return IsIn([...values], { message: `must be one of: ${values.join(', ')}` });
+}
+
+/** An optional URL with a host and one of `schemes` (`'redis:'`, …). */
+export function Url(...schemes: string[]): PropertyDecorator {
+  const message = `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`;
+  const validator = { validate: (value: unknown) => hasUrlScheme(value, schemes) };
+  return all(IsOptional(), ValidateBy({ name: 'hasUrlScheme', validator }, { message }));
+}
+
+/** A `TRUST_PROXY` setting (see {@link parseTrustProxy}). */
+export function TrustProxy(): PropertyDecorator {
+  const message =
+    'must be true, false, a hop count, or a comma-separated list of IPs, CIDR subnets, ' +
+    'loopback, linklocal or uniquelocal';
+  const validator = { validate: isTrustProxySetting };
+  const check = ValidateBy({ name: 'isTrustProxySetting', validator }, { message });
+  return all(
+    Transform(({ value }) => parseTrustProxy(value)),
+    check,
+  );
+}

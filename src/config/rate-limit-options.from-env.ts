@@ -1,0 +1,31 @@
+import type { RateLimitModuleOptions } from '../rate-limit/index.js';
+import type { AppEnv } from './env.validation.js';
+
+/** The limiter's options as the demo app's environment sets them. */
+export function rateLimitOptionsFromEnv(env: AppEnv): RateLimitModuleOptions {
+  return {
+    enabled: env.rateLimiterEnabled,
+    store: env.rateLimiterBackend,
+    failOpen: env.rateLimiterFailOpen,
+    timeoutMs: env.rateLimiterStoreTimeoutMs,
+    defaultLimit: env.defaultRateLimitLimit,
+    defaultPeriod: env.defaultRateLimitPeriod,
+    trustProxy: env.trustProxy,
+    ipv6Subnet: env.rateLimiterIpv6Subnet,
+    memory: { maxKeys: env.rateLimiterMemoryMaxKeys },
+    redis: {
+      url: env.rateLimiterRedisUrl,
+      host: env.rateLimiterRedisHost,
+      port: env.rateLimiterRedisPort,
+      db: env.rateLimiterRedisDb,
+      password: env.rateLimiterRedisPassword,
+      connectTimeoutMs: env.rateLimiterRedisConnectTimeout * 1000,
+      poolSize: env.rateLimiterRedisPoolSize,
+    },
+    memcached: {
+      host: env.rateLimiterMemcachedHost,
+      port: env.rateLimiterMemcachedPort,
+      poolSize: env.rateLimiterMemcachedPoolSize,
+    },
+  };
+}

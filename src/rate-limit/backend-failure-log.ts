@@ -1,0 +1,42 @@
+import { Logger } from '@nestjs/common';
+
+/** Quiet period between two logged backend failures. */
+const LOG_INTERVAL_MS = 10_000;
+
+/**
+ * Logs backend failures without flooding: the first failure at once, then at most one line per
+ * interval with the number of failures in between, and one line when the backend answers again.
+ */
+export class BackendFailureLog {
+  private readonly logger = new Logger('RateLimit');
+  private failing = false;
+  private suppressed = 0;
+  private lastLoggedAt = 0;
+
+  constructor(
+    private readonly backend: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Records a failed call. */
+  failure(error: unknown, policy: string): void {
+    const now = this.now();
+    if (this.failing && now - this.lastLoggedAt < LOG_INTERVAL_MS) {
+      this.suppressed += 1;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const more = this.suppressed > 0 ? ` (${this.suppressed} more since the last report)` : '';
+    this.logger.error(`${this.backend} rate-limit store failed: ${message}; ${policy}${more}`);
+    this.failing = true;
+    this.suppressed = 0;
+    this.lastLoggedAt = now;
+  }
+
+  /** Records a successful call; logs the recovery once. */
+  success(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.logger.log(`${this.backend} rate-limit store answers again`);
+  }
+}

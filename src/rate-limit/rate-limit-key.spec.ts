@@ -1,0 +1,24 @@
+import { buildRateLimitKey, MAX_KEY_PATH_LENGTH } from './rate-limit-key.js';
+
+describe('buildRateLimitKey', () => {
+  it('joins prefix, caller and path', () => {
+    expect(buildRateLimitKey('ratelimit', '42', 'api_v1_widgets')).toBe(
+      'ratelimit:42:api_v1_widgets',
+    );
+    expect(buildRateLimitKey('ratelimit', '2001:db8::/64', 'x')).toBe('ratelimit:2001:db8::/64:x');
+  });
+
+  it('bounds over-long paths and keeps distinct paths distinct', () => {
+    const a = buildRateLimitKey('ratelimit', '1', 'a'.repeat(10_000));
+    const b = buildRateLimitKey('ratelimit', '1', `${'a'.repeat(9_999)}b`);
+    expect(a.length).toBe('ratelimit:1:'.length + MAX_KEY_PATH_LENGTH);
+    expect(b.length).toBe(a.length);
+    expect(a).not.toBe(b);
+    expect(a.startsWith(`ratelimit:1:${'a'.repeat(84)}~`)).toBe(true);
+  });
+
+  it('keeps paths at the bound verbatim', () => {
+    const path = 'p'.repeat(MAX_KEY_PATH_LENGTH);
+    expect(buildRateLimitKey('r', 'c', path)).toBe(`r:c:${path}`);
+  });
+});

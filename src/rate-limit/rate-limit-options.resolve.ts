@@ -1,0 +1,44 @@
+import { defaultCallerResolver } from './rate-limit-caller.js';
+import { FallbackRateLimitRuleResolver } from './rate-limit-rule.js';
+import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit-options.js';
+
+/** Injection token of the options with their defaults applied. */
+export const RATE_LIMIT_OPTIONS = Symbol('RATE_LIMIT_OPTIONS');
+
+const positiveIntegers = ['defaultLimit', 'defaultPeriod', 'timeoutMs'] as const;
+
+/**
+ * Applies the defaults and rejects values that cannot work, at start-up rather than per request.
+ * @throws Error naming the first invalid option
+ */
+export function resolveRateLimitOptions(options: RateLimitModuleOptions): ResolvedRateLimitOptions {
+  const resolved: ResolvedRateLimitOptions = {
+    enabled: options.enabled ?? true,
+    store: options.store ?? 'memory',
+    failOpen: options.failOpen ?? true,
+    timeoutMs: options.timeoutMs ?? 250,
+    defaultLimit: options.defaultLimit ?? 100,
+    defaultPeriod: options.defaultPeriod ?? 60,
+    trustProxy: options.trustProxy ?? false,
+    ipv6Subnet: options.ipv6Subnet ?? 64,
+    callerResolver: options.callerResolver ?? defaultCallerResolver,
+    ruleResolver: options.ruleResolver ?? new FallbackRateLimitRuleResolver(),
+    keyPrefix: options.keyPrefix ?? 'ratelimit',
+    memory: options.memory,
+    redis: options.redis,
+    memcached: options.memcached,
+  };
+  for (const name of positiveIntegers) {
+    if (!Number.isSafeInteger(resolved[name]) || resolved[name] <= 0) {
+      throw new Error(`RateLimitModule option ${name} must be a positive integer`);
+    }
+  }
+  if (
+    !Number.isInteger(resolved.ipv6Subnet) ||
+    resolved.ipv6Subnet < 1 ||
+    resolved.ipv6Subnet > 128
+  ) {
+    throw new Error('RateLimitModule option ipv6Subnet must be an integer from 1 to 128');
+  }
+  return resolved;
+}

@@ -1,0 +1,82 @@
+import type { RedisRateLimitStoreOptions } from './stores/redis-rate-limit.store.js';
+import type { MemcachedRateLimitStoreOptions } from './stores/memcached-rate-limit.store.js';
+import type { MemoryRateLimitStoreOptions } from './stores/memory-rate-limit.store.js';
+import type { RateLimitStore } from './stores/rate-limit-store.js';
+import type { RateLimitCallerResolver } from './rate-limit-caller.js';
+import type { TrustProxy } from './client-ip.js';
+import type { RateLimitRuleResolver } from './rate-limit-rule.js';
+
+/** The counter backends built in. */
+export type RateLimitBackend = 'memory' | 'redis' | 'memcached';
+
+/** Options of `RateLimitModule.forRoot()` / `forRootAsync()`. */
+export interface RateLimitModuleOptions {
+  /**
+   * Master switch: `false` makes the guard a no-op (no counting, no headers).
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Where counters live: a built-in backend name, or your own {@link RateLimitStore} instance.
+   * @default 'memory'
+   */
+  store?: RateLimitBackend | RateLimitStore;
+  /** Options of the memory store. */
+  memory?: MemoryRateLimitStoreOptions;
+  /** Options of the Redis store (used when `store` is `'redis'`). */
+  redis?: RedisRateLimitStoreOptions;
+  /** Options of the Memcached store (used when `store` is `'memcached'`). */
+  memcached?: MemcachedRateLimitStoreOptions;
+  /**
+   * On a backend error or timeout: `true` lets the request through (and logs), `false` answers
+   * 429 "Access denied as a precaution".
+   * @default true
+   */
+  failOpen?: boolean;
+  /**
+   * Longest wait for the backend on one check, in milliseconds, before the failure policy applies.
+   * @default 250
+   */
+  timeoutMs?: number;
+  /**
+   * Requests per period when neither a rule nor `@RateLimited` sets one.
+   * @default 100
+   */
+  defaultLimit?: number;
+  /**
+   * Period in seconds when neither a rule nor `@RateLimited` sets one.
+   * @default 60
+   */
+  defaultPeriod?: number;
+  /**
+   * Proxies trusted to report the client IP in `X-Forwarded-For` (Express `trust proxy` semantics).
+   * @default false
+   */
+  trustProxy?: TrustProxy;
+  /**
+   * Anonymous IPv6 callers are grouped by this prefix length.
+   * @default 64
+   */
+  ipv6Subnet?: number;
+  /**
+   * Reads the caller from the request.
+   * @default reads `request.user` (`id`/`sub`, `tierId`/`tier_id`, `isSuperuser`/`is_superuser`)
+   */
+  callerResolver?: RateLimitCallerResolver;
+  /**
+   * Chooses the limit for each request (tier rules, for example). Answers from memory.
+   * @default the route's `@RateLimited` values, else `defaultLimit`/`defaultPeriod`
+   */
+  ruleResolver?: RateLimitRuleResolver;
+  /**
+   * First segment of every counter key.
+   * @default 'ratelimit'
+   */
+  keyPrefix?: string;
+}
+
+/** Options with every default applied, as the module's providers see them. */
+export type ResolvedRateLimitOptions = Required<
+  Omit<RateLimitModuleOptions, 'memory' | 'redis' | 'memcached'>
+> &
+  Pick<RateLimitModuleOptions, 'memory' | 'redis' | 'memcached'>;

@@ -1,0 +1,94 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { addressIdentity, clientAddress, compileTrustProxy, type ProxyTrust } from './client-ip.js';
+import type { RateLimitCaller } from './rate-limit-caller.js';
+import { RateLimitExceededException } from './rate-limit-exceeded.exception.js';
+import { writeRateLimitHeaders } from './rate-limit-headers.js';
+import { buildRateLimitKey } from './rate-limit-key.js';
+import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
+import type { ResolvedRateLimitOptions } from './rate-limit-options.js';
+import { requestPath, sanitizePath, sanitizeRouteTemplate } from './rate-limit-path.js';
+import {
+  RATE_LIMIT_DECISION,
+  type RateLimitedRequest,
+  rawRequest,
+  routeTemplate,
+} from './rate-limit-request.js';
+import type { RateLimitRule } from './rate-limit-rule.js';
+import { RATE_LIMITED_METADATA, type RateLimitedOptions } from './rate-limited.metadata.js';
+import { RateLimitService } from './rate-limit.service.js';
+
+/**
+ * Enforces the limit on a route: resolves the caller and the rule, counts one hit, keeps the
+ * decision on the request for the headers interceptor, and answers 429 when over the limit.
+ * Extend it and override the `protected` methods to change how callers or keys are derived.
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  private readonly proxyTrust: ProxyTrust;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimitService,
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(RATE_LIMIT_OPTIONS) protected readonly options: ResolvedRateLimitOptions,
+  ) {
+    this.proxyTrust = compileTrustProxy(options.trustProxy);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RateLimitedRequest>();
+    // A route guarded at class and method level (or globally too) is counted once.
+    if (!this.options.enabled || request[RATE_LIMIT_DECISION] !== undefined) return true;
+    const caller = this.options.callerResolver(request);
+    const rule = this.resolveRule(context, request, caller);
+    const key = buildRateLimitKey(
+      this.options.keyPrefix,
+      caller?.id ?? this.getTracker(request),
+      rule.keyPath,
+    );
+    const decision = await this.limiter.incrementAndCheck({
+      key,
+      limit: rule.limit,
+      period: rule.period,
+    });
+    request[RATE_LIMIT_DECISION] = decision;
+    if (decision.allowed) return true;
+    writeRateLimitHeaders(
+      this.adapterHost.httpAdapter,
+      context.switchToHttp().getResponse(),
+      decision,
+    );
+    throw new RateLimitExceededException(decision);
+  }
+
+  /** The identity of an anonymous caller: its client IP, IPv6 grouped by subnet. */
+  protected getTracker(request: RateLimitedRequest): string {
+    return addressIdentity(
+      clientAddress(rawRequest(request), this.proxyTrust),
+      this.options.ipv6Subnet,
+    );
+  }
+
+  /** The rule for this request: operator rules first, then `@RateLimited`, then the defaults. */
+  protected resolveRule(
+    context: ExecutionContext,
+    request: RateLimitedRequest,
+    caller: RateLimitCaller | undefined,
+  ): RateLimitRule {
+    const route = this.reflector.getAllAndOverride<RateLimitedOptions | undefined>(
+      RATE_LIMITED_METADATA,
+      [context.getHandler(), context.getClass()],
+    );
+    const template = routeTemplate(request);
+    return this.options.ruleResolver.resolve({
+      caller,
+      path: sanitizePath(requestPath(request.originalUrl ?? request.url ?? '')),
+      template: template === undefined ? undefined : sanitizeRouteTemplate(template),
+      fallback: {
+        limit: route?.limit ?? this.options.defaultLimit,
+        period: route?.period ?? this.options.defaultPeriod,
+      },
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { RateLimitHeadersInterceptor } from './rate-limit-headers.interceptor.js';
+import { RATE_LIMIT_OPTIONS, resolveRateLimitOptions } from './rate-limit-options.resolve.js';
+import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit-options.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
+import {
+  ConfigurableRateLimitModule,
+  RATE_LIMIT_ASYNC_OPTIONS_TYPE,
+  RATE_LIMIT_MODULE_OPTIONS,
+  RATE_LIMIT_OPTIONS_TYPE,
+} from './rate-limit.module-definition.js';
+import { RateLimitService } from './rate-limit.service.js';
+import { createRateLimitStore } from './stores/create-rate-limit-store.js';
+import { RateLimitStore } from './stores/rate-limit-store.js';
+import type { DynamicModule } from '@nestjs/common';
+
+/**
+ * Rate limiting for the whole app, registered once (global): the store, the service, the guard
+ * and the headers interceptor.
+ * @example
+ * ```ts
+ * RateLimitModule.forRoot({ store: 'redis', redis: { url: 'redis://localhost:6379/1' } })
+ * ```
+ */
+@Module({
+  providers: [
+    {
+      provide: RATE_LIMIT_OPTIONS,
+      inject: [RATE_LIMIT_MODULE_OPTIONS],
+      useFactory: (options: RateLimitModuleOptions) => resolveRateLimitOptions(options),
+    },
+    {
+      provide: RateLimitStore,
+      inject: [RATE_LIMIT_OPTIONS],
+      useFactory: (options: ResolvedRateLimitOptions) => createRateLimitStore(options),
+    },
+    RateLimitService,
+    RateLimitGuard,
+    { provide: APP_INTERCEPTOR, useClass: RateLimitHeadersInterceptor },
+  ],
+  exports: [RateLimitService, RateLimitStore, RateLimitGuard, RATE_LIMIT_OPTIONS],
+})
+export class RateLimitModule extends ConfigurableRateLimitModule {
+  /** Registers the module with options known up front. */
+  static override forRoot(options: typeof RATE_LIMIT_OPTIONS_TYPE): DynamicModule {
+    return withGlobalGuard(super.forRoot(options), options.globalGuard);
+  }
+
+  /** Registers the module with options from a factory (for example from `ConfigService`). */
+  static override forRootAsync(options: typeof RATE_LIMIT_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withGlobalGuard(super.forRootAsync(options), options.globalGuard);
+  }
+}
+
+function withGlobalGuard(module: DynamicModule, globalGuard: boolean | undefined): DynamicModule {
+  if (globalGuard !== true) return module;
+  return {
+    ...module,
+    providers: [...(module.providers ?? []), { provide: APP_GUARD, useExisting: RateLimitGuard }],
+  };
+}

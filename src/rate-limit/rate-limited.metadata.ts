@@ -1,0 +1,10 @@
+/** Metadata key under which `@RateLimited` stores a route's own limit. */
+export const RATE_LIMITED_METADATA = 'rate-limit:route';
+
+/** A route's own limit, used when no operator rule matches. */
+export interface RateLimitedOptions {
+  /** Requests per period. @default the module's `defaultLimit` */
+  limit?: number;
+  /** Period in seconds. @default the module's `defaultPeriod` */
+  period?: number;
+}

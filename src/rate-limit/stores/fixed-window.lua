@@ -1,0 +1,11 @@
+-- Fixed-window counter in one atomic step.
+-- KEYS[1]: the counter key. ARGV[1]: the window length in milliseconds.
+-- Returns {count, pttl}: the count with this request, and the milliseconds left in the window.
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+-- A new window, or a key left without expiry (which would never reset): start the window now.
+if ttl < 0 then
+  ttl = tonumber(ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+return {count, ttl}

@@ -1,0 +1,121 @@
+import Memcached from 'memcached';
+
+/** Options of {@link MemcachedClient}. */
+export interface MemcachedClientOptions {
+  /** `host:port` of the server. */
+  location: string;
+  /** Most connections open at once. */
+  poolSize: number;
+  /** Time allowed to each call before it rejects, in milliseconds. */
+  timeoutMs: number;
+}
+
+type Callback<T> = (error: unknown, result: T) => void;
+
+/**
+ * The few `memcached` calls the Memcached store needs, as promises with a deadline.
+ *
+ * The `memcached` package never calls back when its server dies or stalls mid-request, so every
+ * call here rejects after `timeoutMs`; a callback that arrives later is ignored. The client never
+ * marks the server dead: while it is down each call fails fast on its own connection attempt, and
+ * the first call after it returns simply connects again.
+ */
+export class MemcachedClient {
+  private readonly client: Memcached;
+
+  constructor(private readonly options: MemcachedClientOptions) {
+    const settings: Memcached.options & Record<string, unknown> = {
+      poolSize: options.poolSize,
+      // Time to open a TCP connection; longer than one call, so a slow link still gets one.
+      timeout: Math.max(1000, options.timeoutMs * 4),
+      idle: 30_000,
+      // A call finding every pooled connection still opening retries the pool shortly after.
+      retries: 2,
+      minTimeout: 20,
+      maxTimeout: 100,
+      remove: false,
+      keyCompression: false,
+    };
+    const client = new Memcached(options.location, settings);
+    // Its issue log would mark the server dead for `retry` ms, then probe it by spawning the
+    // system `ping` (an uncaught error where `ping` is missing): only close the broken socket.
+    this.client = Object.assign(client, {
+      connectionIssue: (_error: unknown, socket?: { end?: () => void }) => socket?.end?.(),
+    });
+  }
+
+  /** Adds `by` to a numeric value: the new value, or `false` when the key is absent. */
+  incr(key: string, by: number): Promise<number | false> {
+    return this.call('incr', (done: Callback<number | false>) =>
+      this.client.incr(key, by, (error: unknown, value: number | boolean) =>
+        done(error, typeof value === 'number' ? value : false),
+      ),
+    );
+  }
+
+  /** Stores `value` only if `key` is absent: `false` when it already exists. */
+  add(key: string, value: number, lifetimeSeconds: number): Promise<boolean> {
+    return this.call('add', (done: Callback<boolean>) =>
+      this.client.add(key, value, lifetimeSeconds, (error: unknown, stored: boolean) =>
+        isNotStored(error) ? done(undefined, false) : done(error, stored),
+      ),
+    );
+  }
+
+  /** The value of `key`, `undefined` when absent. */
+  get(key: string): Promise<unknown> {
+    return this.call('get', (done: Callback<unknown>) => this.client.get(key, done));
+  }
+
+  /** Deletes `key`: `false` when it was absent. */
+  del(key: string): Promise<boolean> {
+    return this.call('delete', (done: Callback<boolean>) => this.client.del(key, done));
+  }
+
+  /** Resolves when the server answers `version`. */
+  async version(): Promise<void> {
+    await this.call('version', (done: Callback<unknown>) => this.client.version(done));
+  }
+
+  /** Closes every pooled connection. */
+  end(): void {
+    this.client.end();
+  }
+
+  private call<T>(operation: string, run: (done: Callback<T>) => void): Promise<T> {
+    const { location, timeoutMs } = this.options;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(new Error(`memcached ${operation} on ${location} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done: Callback<T> = (error, result) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error === undefined || error === null) resolve(result);
+        else
+          reject(
+            new Error(`memcached ${operation} on ${location} failed: ${errorMessage(error)}`, {
+              cause: error,
+            }),
+          );
+      };
+      try {
+        run(done);
+      } catch (error) {
+        done(error ?? 'unknown error', undefined as T);
+      }
+    });
+  }
+}
+
+function isNotStored(error: unknown): boolean {
+  return error instanceof Error && (error as Error & { notStored?: boolean }).notStored === true;
+}
+
+function errorMessage(error: unknown): string {
+  const first: unknown = Array.isArray(error) ? error[0] : error;
+  return first instanceof Error ? first.message : String(first);
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import type { OnModuleDestroy } from '@nestjs/common';
+import { type Clock, systemClock } from '../clock.js';
+import { MemcachedClient } from './memcached-client.js';
+import {
+  fixedWindowHit,
+  type RateLimitHit,
+  RateLimitStore,
+  RateLimitStoreUnsupportedError,
+} from './rate-limit-store.js';
+
+/** Options of {@link MemcachedRateLimitStore}. */
+export interface MemcachedRateLimitStoreOptions {
+  /** @default 'localhost' */
+  host?: string;
+  /** @default 11211 */
+  port?: number;
+  /** Most connections open at once. @default 10 */
+  poolSize?: number;
+  /** Time allowed to each call before it fails, in milliseconds. @default 250 */
+  timeoutMs?: number;
+  /** Time source for window ends; must read real Unix time. @default the wall clock */
+  clock?: Clock;
+}
+
+/** Window ends are stored in seconds since this Unix time, so that they fit in 30 bits. */
+const EPOCH_SECONDS = 1_700_000_000;
+// A value is windowEnd * 2**23 + count, below 2**53 so exact in a JS number: at most 2**23 - 1
+// hits per window per key are counted, one more would carry into the window end.
+const COUNT_SPAN = 2 ** 23;
+const MAX_WINDOW_END = 2 ** 30;
+/** Longest relative TTL memcached accepts; larger numbers mean a Unix time. */
+const MAX_RELATIVE_TTL = 2_592_000;
+const MAX_KEY_BYTES = 250;
+const ATTEMPTS = 3;
+const HASHED_SUFFIX = /#[\w-]{43}$/;
+
+/**
+ * Fixed-window counters in Memcached, shared by every process using the same server.
+ *
+ * Memcached cannot report a key's TTL, so the value packs the window end (whole seconds) with the
+ * count. A check is one `incr` in the steady state; a missing window is opened with `add` (only
+ * one process wins, the others `incr` the winner's), so counting is atomic across processes.
+ *
+ * The window end is rounded down to the whole second, so a reset time never exceeds the period.
+ * Memcached expires the key on its own one-second tick, within the second before `period` ends:
+ * the counter disappears within one second of the reported end, and reset times are exact to it.
+ */
+export class MemcachedRateLimitStore extends RateLimitStore implements OnModuleDestroy {
+  readonly name = 'memcached';
+  private readonly client: MemcachedClient;
+  private readonly clock: Clock;
+
+  constructor(options: MemcachedRateLimitStoreOptions = {}) {
+    super();
+    this.client = new MemcachedClient({
+      location: `${options.host ?? 'localhost'}:${options.port ?? 11211}`,
+      poolSize: options.poolSize ?? 10,
+      timeoutMs: options.timeoutMs ?? 250,
+    });
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async incrementAndCheck(
+    key: string,
+    limit: number,
+    periodSeconds: number,
+  ): Promise<RateLimitHit> {
+    const safeKey = toMemcachedKey(key);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+      const value = await this.client.incr(safeKey, 1);
+      if (value !== false) return this.hit(value, limit);
+      const windowEnd = windowEndOf(this.clock.now(), periodSeconds);
+      const opened = windowEnd * COUNT_SPAN + 1;
+      const ttl = periodSeconds <= MAX_RELATIVE_TTL ? periodSeconds : EPOCH_SECONDS + windowEnd;
+      if (await this.client.add(safeKey, opened, ttl)) return this.hit(opened, limit);
+    }
+    throw new Error(`memcached counter ${key} vanished ${ATTEMPTS} times in a row`);
+  }
+
+  async getCount(key: string): Promise<number> {
+    const value = await this.client.get(toMemcachedKey(key));
+    return value === undefined ? 0 : decode(value, key).count;
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.client.del(toMemcachedKey(key));
+  }
+
+  resetPattern(_pattern: string): Promise<number> {
+    const reason = 'memcached has no way to list its keys; reset keys one by one';
+    return Promise.reject(
+      new RateLimitStoreUnsupportedError(this.name, 'reset by pattern', reason),
+    );
+  }
+
+  ping(): Promise<void> {
+    return this.client.version();
+  }
+
+  /** Closes the connections (Nest calls it on shutdown). */
+  onModuleDestroy(): Promise<void> {
+    this.client.end();
+    return Promise.resolve();
+  }
+
+  private hit(value: unknown, limit: number): RateLimitHit {
+    const { count, windowEnd } = decode(value, 'counter');
+    const resetMs = (EPOCH_SECONDS + windowEnd) * 1000 - this.clock.now();
+    return fixedWindowHit(count, limit, Math.max(0, resetMs));
+  }
+}
+
+function windowEndOf(nowMs: number, periodSeconds: number): number {
+  const windowEnd = Math.floor((nowMs + periodSeconds * 1000) / 1000) - EPOCH_SECONDS;
+  if (windowEnd < 0 || windowEnd >= MAX_WINDOW_END) {
+    throw new RangeError(`The clock reads ${nowMs}, outside the years the memcached store covers`);
+  }
+  return windowEnd;
+}
+
+function decode(raw: unknown, key: string): { count: number; windowEnd: number } {
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new Error(`memcached key ${key} does not hold a rate-limit counter`);
+  }
+  return { count: value % COUNT_SPAN, windowEnd: Math.floor(value / COUNT_SPAN) };
+}
+
+/*
+ * The key as memcached takes it: printable ASCII up to 250 bytes. Any other key maps to a
+ * readable prefix and the SHA-256 of the whole key; keys that look hashed are hashed again, so
+ * two distinct keys never share a counter.
+ */
+function toMemcachedKey(key: string): string {
+  const safe = /^[\x21-\x7e]+$/.test(key) && key.length <= MAX_KEY_BYTES;
+  if (safe && !HASHED_SUFFIX.test(key)) return key;
+  const digest = createHash('sha256').update(key).digest('base64url');
+  return `${key.replace(/[^\x21-\x7e]/g, '_').slice(0, 200)}#${digest}`;
+}

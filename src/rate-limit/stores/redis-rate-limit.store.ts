@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { Redis, type RedisOptions } from 'ioredis';
+import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
+
+/** Options of {@link RedisRateLimitStore}. */
+export interface RedisRateLimitStoreOptions {
+  /**
+   * An existing ioredis client, used as is (its own options apply) and never disconnected by the
+   * store. When set, every connection option below is ignored.
+   * @default a connection made from the options below
+   */
+  client?: Redis;
+  /**
+   * `redis://` or `rediss://` URL; overrides `host`, `port`, `db` and `password` when set.
+   * @default unset
+   * @example 'redis://:secret@redis.internal:6379/1'
+   */
+  url?: string;
+  /** @default 'localhost' */
+  host?: string;
+  /** @default 6379 */
+  port?: number;
+  /** Database index. @default 1 */
+  db?: number;
+  /** @default unset (no AUTH) */
+  password?: string;
+  /** Time allowed to open a TCP connection, in milliseconds. @default 5000 */
+  connectTimeoutMs?: number;
+  /** Connections opened and used round-robin; one is enough for most apps. @default 1 */
+  poolSize?: number;
+  /** Time allowed to each command before it fails, in milliseconds. @default 250 */
+  timeoutMs?: number;
+}
+
+const SCRIPT = readFileSync(new URL('./fixed-window.lua', import.meta.url), 'utf8');
+const SCRIPT_COMMAND = 'rateLimitFixedWindow';
+const QUIT_TIMEOUT_MS = 1000;
+const PENDING = new Set(['wait', 'connecting', 'connect']);
+
+type ScriptClient = Redis &
+  Record<typeof SCRIPT_COMMAND, (key: string, ms: number) => Promise<unknown>>;
+
+/**
+ * Fixed-window counters in Redis, shared by every process using the same database.
+ *
+ * Each check is one round trip: a Lua script (INCR, PEXPIRE on a new window, PTTL) run with
+ * EVALSHA, falling back to EVAL when Redis has lost its script cache. Connections it makes fail
+ * a call at once while Redis is unreachable (no offline queue), bound every command by
+ * `timeoutMs`, and reconnect forever in the background, so the store recovers by itself.
+ */
+export class RedisRateLimitStore extends RateLimitStore {
+  readonly name = 'redis';
+  private readonly clients: ScriptClient[];
+  private readonly owned: boolean;
+  private readonly timeoutMs: number;
+  private readonly readyWaits = new Map<Redis, Promise<void>>();
+  private next = 0;
+
+  constructor(options: RedisRateLimitStoreOptions = {}) {
+    super();
+    this.timeoutMs = options.timeoutMs ?? 250;
+    this.owned = options.client === undefined;
+    const clients =
+      options.client !== undefined
+        ? [options.client]
+        : Array.from({ length: Math.max(1, options.poolSize ?? 1) }, () => connect(options));
+    for (const client of clients)
+      client.defineCommand(SCRIPT_COMMAND, { numberOfKeys: 1, lua: SCRIPT });
+    this.clients = clients as ScriptClient[];
+  }
+
+  async incrementAndCheck(key: string, limit: number, seconds: number): Promise<RateLimitHit> {
+    const reply = await (await this.client())[SCRIPT_COMMAND](key, seconds * 1000);
+    if (!Array.isArray(reply) || reply.length !== 2 || !reply.every(Number.isInteger)) {
+      throw new Error(`Unexpected Redis rate-limit script reply: ${JSON.stringify(reply)}`);
+    }
+    const [count, pttl] = reply as [number, number];
+    return fixedWindowHit(count, limit, Math.max(0, pttl));
+  }
+
+  async getCount(key: string): Promise<number> {
+    const value = await (await this.client()).get(key);
+    if (value === null) return 0;
+    const count = Number(value);
+    if (!Number.isInteger(count)) throw new Error(`Redis key ${key} does not hold a counter`);
+    return count;
+  }
+
+  async reset(key: string): Promise<void> {
+    await (await this.client()).del(key);
+  }
+
+  async resetPattern(pattern: string): Promise<number> {
+    const client = await this.client();
+    // Only `*` and `?` are wildcards, as in the memory store: Redis would also read `[` and `\`.
+    const match = pattern.replace(/[[\]\\]/g, '\\$&');
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [nextCursor, keys] = await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      if (keys.length > 0) removed += await client.unlink(...keys);
+      cursor = nextCursor;
+    } while (cursor !== '0');
+    return removed;
+  }
+
+  async ping(): Promise<void> {
+    await (await this.client()).ping();
+  }
+
+  /** Closes the connections it opened (Nest calls it on shutdown), never a client passed in. */
+  async onModuleDestroy(): Promise<void> {
+    if (this.owned) await Promise.all(this.clients.map(close));
+  }
+
+  /** The next connection round-robin, once connected (waiting at most `timeoutMs`). */
+  private async client(): Promise<ScriptClient> {
+    const client = this.clients[this.next];
+    this.next = (this.next + 1) % this.clients.length;
+    if (PENDING.has(client.status)) await this.readyOrTimeout(client);
+    return client;
+  }
+
+  // Without this wait, a call made just after start-up would fail while the connection opens.
+  private readyOrTimeout(client: Redis): Promise<void> {
+    let wait = this.readyWaits.get(client);
+    if (wait === undefined) {
+      if (client.status === 'wait') client.connect().catch(() => undefined);
+      wait = new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          client.off('ready', done).off('close', done);
+          this.readyWaits.delete(client);
+          resolve();
+        };
+        const timer = setTimeout(done, this.timeoutMs);
+        client.once('ready', done).once('close', done);
+      });
+      this.readyWaits.set(client, wait);
+    }
+    return wait;
+  }
+}
+
+function connect(options: RedisRateLimitStoreOptions): Redis {
+  const common: RedisOptions = {
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+    commandTimeout: options.timeoutMs ?? 250,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    // A resent script could count a request twice.
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: (times) => Math.min(times * 50, 1000),
+  };
+  const client =
+    options.url !== undefined
+      ? new Redis(options.url, common)
+      : new Redis({
+          ...common,
+          host: options.host ?? 'localhost',
+          port: options.port ?? 6379,
+          db: options.db ?? 1,
+          password: options.password,
+        });
+  // Failures reach the caller through rejected calls, logged there (throttled).
+  client.on('error', () => undefined);
+  return client;
+}
+
+async function close(client: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>(
+    (resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS, false)),
+  );
+  const quit = client.quit().then(
+    () => true,
+    () => false,
+  );
+  const closed = await Promise.race([quit, late]);
+  clearTimeout(timer);
+  if (!closed && client.status !== 'end') client.disconnect();
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  Get,
+  Injectable,
+  type INestApplication,
+  Param,
+  UseGuards,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import {
+  RateLimited,
+  RateLimitGuard,
+  RateLimitModule,
+  type RateLimitModuleOptions,
+} from '../../src/rate-limit/index.js';
+
+/** The HTTP adapters every e2e suite runs on. */
+export const adapters = ['express', 'fastify'] as const;
+export type AdapterName = (typeof adapters)[number];
+
+@Controller('things')
+@RateLimited({ limit: 5, period: 60 })
+class ThingsController {
+  @Get()
+  list() {
+    return { ok: true };
+  }
+
+  @Get('strict')
+  @RateLimited({ limit: 2, period: 30 })
+  strict() {
+    return { ok: true };
+  }
+
+  @Get(':id')
+  one(@Param('id') id: string) {
+    return { id };
+  }
+}
+
+@Controller('guarded')
+@UseGuards(RateLimitGuard)
+class GuardedController {
+  @Get()
+  get() {
+    return { ok: true };
+  }
+}
+
+@Controller('open')
+class OpenController {
+  @Get()
+  get() {
+    return { ok: true };
+  }
+}
+
+/** Stands in for the host's auth: `x-test-user: id[:tierId]` becomes `request.user`. */
+@Injectable()
+class TestUserGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string>; user?: unknown }>();
+    const header = request.headers['x-test-user'];
+    if (header !== undefined) {
+      const [id, tierId] = header.split(':');
+      request.user = { id, tierId: tierId === undefined ? undefined : Number(tierId) };
+    }
+    return true;
+  }
+}
+
+/** A running app with the rate-limit module and test routes under `/api`. */
+export interface TestApp {
+  app: INestApplication;
+  url: string;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an app on a free loopback port with the given limiter options; every app gets its own
+ * key prefix so apps sharing a Redis or Memcached never see each other's counters.
+ */
+export async function startTestApp(
+  adapter: AdapterName,
+  options: RateLimitModuleOptions,
+  globalGuard = false,
+): Promise<TestApp> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      RateLimitModule.forRoot({ keyPrefix: `e2e-${randomUUID()}`, ...options, globalGuard }),
+    ],
+    controllers: [ThingsController, GuardedController, OpenController],
+    providers: [{ provide: APP_GUARD, useClass: TestUserGuard }],
+  }).compile();
+  const app =
+    adapter === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+      : moduleRef.createNestApplication({ logger: false });
+  app.setGlobalPrefix('api');
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    get: (path, headers = {}) => fetch(`${url}${path}`, { headers }),
+    close: () => app.close(),
+  };
+}
