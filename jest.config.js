@@ -16,11 +16,22 @@ const swc = [
   },
 ];
 
+// Jest on Node 20 cannot require() ES modules, which some CommonJS dependencies now do
+// (@fastify/static → content-disposition): compile just those to CommonJS.
+const esmOnlyDependencies = ['content-disposition'];
+const toCommonJs = ['@swc/jest', { module: { type: 'commonjs' } }];
+
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': swc },
+  transform: {
+    '^.+\\.ts$': swc,
+    [`/node_modules/(.*/)?(${esmOnlyDependencies.join('|')})/.+\\.js$`]: toCommonJs,
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(.*/)?(${esmOnlyDependencies.join('|')})/)`],
   testEnvironment: 'node',
+  // Creating an embedded PGlite database takes seconds on a loaded 2-core machine.
+  testTimeout: 30_000,
 };
 
 export default {

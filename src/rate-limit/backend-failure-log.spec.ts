@@ -19,7 +19,7 @@ describe('BackendFailureLog', () => {
 
   it('logs one line per interval however many failures, then the recovery once', () => {
     let now = 0;
-    const log = new BackendFailureLog('redis', () => now);
+    const log = new BackendFailureLog('redis rate-limit store', () => now);
     for (let i = 0; i < 1000; i += 1) log.failure(new Error('down'), 'letting requests through');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/redis rate-limit store failed: down; letting requests through/);

@@ -4,8 +4,8 @@ import { Logger } from '@nestjs/common';
 const LOG_INTERVAL_MS = 10_000;
 
 /**
- * Logs backend failures without flooding: the first failure at once, then at most one line per
- * interval with the number of failures in between, and one line when the backend answers again.
+ * Logs a dependency's failures without flooding: the first failure at once, then at most one line
+ * per interval with the number of failures in between, and one line when it answers again.
  */
 export class BackendFailureLog {
   private readonly logger = new Logger('RateLimit');
@@ -13,6 +13,7 @@ export class BackendFailureLog {
   private suppressed = 0;
   private lastLoggedAt = 0;
 
+  /** @param backend what fails, as the log names it (`redis rate-limit store`, `rule database`) */
   constructor(
     private readonly backend: string,
     private readonly now: () => number = Date.now,
@@ -27,7 +28,7 @@ export class BackendFailureLog {
     }
     const message = error instanceof Error ? error.message : String(error);
     const more = this.suppressed > 0 ? ` (${this.suppressed} more since the last report)` : '';
-    this.logger.error(`${this.backend} rate-limit store failed: ${message}; ${policy}${more}`);
+    this.logger.error(`${this.backend} failed: ${message}; ${policy}${more}`);
     this.failing = true;
     this.suppressed = 0;
     this.lastLoggedAt = now;
@@ -37,6 +38,6 @@ export class BackendFailureLog {
   success(): void {
     if (!this.failing) return;
     this.failing = false;
-    this.logger.log(`${this.backend} rate-limit store answers again`);
+    this.logger.log(`${this.backend} answers again`);
   }
 }

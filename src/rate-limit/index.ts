@@ -1,3 +1,4 @@
+export * from './backend-failure-log.js';
 export * from './client-ip.js';
 export * from './clock.js';
 export * from './rate-limit-caller.js';

@@ -16,6 +16,8 @@ export interface RateLimitRuleContext {
   caller: RateLimitCaller | undefined;
   /** The sanitized URL path, without query string (`api_v1_widgets_42`). */
   path: string;
+  /** The URL path as received, without query string (`/api/v1/widgets/42`). */
+  rawPath: string;
   /** The sanitized route template when the framework knows it (`api_v1_widgets_{id}`). */
   template: string | undefined;
   /** The route's own limit and period (`@RateLimited`), else the module defaults. */
@@ -30,9 +32,14 @@ export abstract class RateLimitRuleResolver {
   abstract resolve(context: RateLimitRuleContext): RateLimitRule;
 }
 
-/** The resolver used when no rules are configured: the route's fallback, keyed on the URL path. */
+/** The rule when no operator rule matches: the route's fallback, keyed on the URL path. */
+export function fallbackRule({ path, fallback }: RateLimitRuleContext): RateLimitRule {
+  return { limit: fallback.limit, period: fallback.period, keyPath: path };
+}
+
+/** The resolver used when no rules are configured: always {@link fallbackRule}. */
 export class FallbackRateLimitRuleResolver extends RateLimitRuleResolver {
-  resolve({ path, fallback }: RateLimitRuleContext): RateLimitRule {
-    return { limit: fallback.limit, period: fallback.period, keyPath: path };
+  resolve(context: RateLimitRuleContext): RateLimitRule {
+    return fallbackRule(context);
   }
 }

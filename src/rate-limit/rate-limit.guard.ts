@@ -26,6 +26,8 @@ import { RateLimitService } from './rate-limit.service.js';
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   private readonly proxyTrust: ProxyTrust;
+  /** Sanitized route templates; bounded by the app's routes, since the framework supplies them. */
+  private readonly templates = new Map<string, string>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -70,6 +72,13 @@ export class RateLimitGuard implements CanActivate {
     );
   }
 
+  private sanitizedTemplate(template: string): string {
+    let sanitized = this.templates.get(template);
+    if (sanitized === undefined)
+      this.templates.set(template, (sanitized = sanitizeRouteTemplate(template)));
+    return sanitized;
+  }
+
   /** The rule for this request: operator rules first, then `@RateLimited`, then the defaults. */
   protected resolveRule(
     context: ExecutionContext,
@@ -81,10 +90,12 @@ export class RateLimitGuard implements CanActivate {
       [context.getHandler(), context.getClass()],
     );
     const template = routeTemplate(request);
+    const rawPath = requestPath(request.originalUrl ?? request.url ?? '');
     return this.options.ruleResolver.resolve({
       caller,
-      path: sanitizePath(requestPath(request.originalUrl ?? request.url ?? '')),
-      template: template === undefined ? undefined : sanitizeRouteTemplate(template),
+      path: sanitizePath(rawPath),
+      rawPath,
+      template: template === undefined ? undefined : this.sanitizedTemplate(template),
       fallback: {
         limit: route?.limit ?? this.options.defaultLimit,
         period: route?.period ?? this.options.defaultPeriod,

@@ -39,7 +39,7 @@ export class RateLimitService {
     private readonly store: RateLimitStore,
     @Inject(RATE_LIMIT_OPTIONS) private readonly options: ResolvedRateLimitOptions,
   ) {
-    this.failures = new BackendFailureLog(store.name);
+    this.failures = new BackendFailureLog(`${store.name} rate-limit store`);
   }
 
   /**
