@@ -1,0 +1,55 @@
+import {
+  Column,
+  CreateDateColumn,
+  DeleteDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Tier } from './tier.entity.js';
+
+/** An operator rule: callers of `tier` may call `path` `limit` times per `period` seconds. */
+@Entity('rate_limits')
+@Index('UQ_rate_limits_name_live', ['name'], { unique: true, where: '"deleted_at" IS NULL' })
+@Index('UQ_rate_limits_tier_path_live', ['tierId', 'path'], {
+  unique: true,
+  where: '"deleted_at" IS NULL',
+})
+export class RateLimit {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ name: 'tier_id', type: 'integer' })
+  tierId!: number;
+
+  @ManyToOne(() => Tier, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({ name: 'tier_id', foreignKeyConstraintName: 'FK_rate_limits_tier' })
+  tier?: Tier;
+
+  /** Unique among live rules, 1–100 characters. */
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  /** Sanitized path or route template (`api_v1_widgets`, `api_v1_widgets_{id}`). */
+  @Column({ type: 'varchar', length: 255 })
+  path!: string;
+
+  @Column({ type: 'integer' })
+  limit!: number;
+
+  /** Seconds. */
+  @Column({ type: 'integer' })
+  period!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @DeleteDateColumn({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
+}

@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource, type QueryRunner } from 'typeorm';
+import {
+  buildDataSourceOptions,
+  type DatabaseSettings,
+} from '../../src/database/data-source-options.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
+
+// A fresh PGlite database runs initdb: 1–3 s in memory, more on disk.
+
+/** The original design's seeding SQL, verbatim. */
+const ORIGINAL_SEED_SQL = `INSERT INTO rate_limits (tier_id, name, path, "limit", period, created_at) VALUES (1, 'free_widgets_create', 'api_v1_widgets', 10, 60, NOW()), (2, 'pro_widgets_create', 'api_v1_widgets', 100, 60, NOW())`;
+
+const RULE = `INSERT INTO rate_limits (tier_id, name, path, "limit", period) VALUES ($1, $2, $3, 5, 60)`;
+
+const targets: { target: string; settings: () => Promise<DatabaseSettings> }[] = [
+  { target: 'PGlite in memory', settings: () => Promise.resolve({ pgliteDataDir: 'memory://' }) },
+  {
+    target: 'PostgreSQL',
+    settings: async () => ({ databaseUrl: (created = await createTestDatabase()).url }),
+  },
+];
+let created: TestDatabase | undefined; // the real server's throwaway database, dropped after
+
+describe.each(targets)('migrations on $target', ({ settings }) => {
+  let dataSource: DataSource;
+  let connection: QueryRunner; // one connection, so BEGIN and ROLLBACK frame the test's queries
+  const sql = <T = Record<string, unknown>>(query: string, params?: unknown[]) =>
+    connection.query(query, params) as Promise<T[]>;
+  /** Runs `body` in a transaction that is always rolled back, so tests leave no rows. */
+  const rolledBack = async (body: () => Promise<void>) => {
+    await sql('BEGIN');
+    await body().finally(() => sql('ROLLBACK'));
+  };
+
+  beforeAll(async () => {
+    dataSource = await new DataSource(buildDataSourceOptions(await settings())).initialize();
+    connection = dataSource.createQueryRunner();
+  });
+  afterAll(async () => {
+    await connection?.release();
+    await dataSource?.destroy();
+    await created?.drop();
+    created = undefined;
+  });
+
+  it('runs every migration, leaving nothing for migration:generate', async () => {
+    const ran = await dataSource.runMigrations({ transaction: 'all' });
+    expect(ran.map((m) => m.name)).toEqual([
+      'CreateRateLimitSchema1795765800000',
+      'SeedTiersAndRules1795765900000',
+    ]);
+    expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+  });
+
+  it('creates the tables and columns', async () => {
+    const columns = await sql<{ table_name: string; column_name: string }>(
+      `SELECT table_name, column_name, data_type, is_nullable, column_default
+        FROM information_schema.columns WHERE table_schema = 'public'
+        AND table_name IN ('tiers', 'rate_limits') ORDER BY table_name, ordinal_position`,
+    );
+    const names = (table: string) =>
+      columns.filter((c) => c.table_name === table).map((c) => c.column_name);
+    const stamps = ['created_at', 'updated_at', 'deleted_at'];
+    expect(names('tiers')).toEqual(['id', 'name', 'description', ...stamps]);
+    expect(names('rate_limits')).toEqual([
+      'id',
+      'tier_id',
+      'name',
+      'path',
+      'limit',
+      'period',
+      ...stamps,
+    ]);
+    expect(columns).toContainEqual(
+      expect.objectContaining({
+        column_name: 'updated_at',
+        column_default: 'now()',
+        is_nullable: 'NO',
+      }),
+    );
+    expect(columns).toContainEqual(
+      expect.objectContaining({ column_name: 'description', is_nullable: 'YES' }),
+    );
+  });
+
+  it('creates the partial unique indexes and the foreign key', async () => {
+    const indexes = await sql<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'UQ_%' ORDER BY indexname`,
+    );
+    expect(indexes.map((i) => i.indexname)).toEqual([
+      'UQ_rate_limits_name_live',
+      'UQ_rate_limits_tier_path_live',
+      'UQ_tiers_name_live',
+    ]);
+    for (const { indexdef } of indexes) {
+      expect(indexdef).toMatch(/^CREATE UNIQUE INDEX .* WHERE \(deleted_at IS NULL\)$/);
+    }
+    const [fk] = await sql<{ def: string }>(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'FK_rate_limits_tier'`,
+    );
+    expect(fk.def).toBe('FOREIGN KEY (tier_id) REFERENCES tiers(id) ON DELETE RESTRICT');
+  });
+
+  it('seeds free and pro and moves the tier id sequence past them', async () => {
+    expect(await sql(`SELECT id, name FROM tiers ORDER BY id`)).toEqual([
+      { id: 1, name: 'free' },
+      { id: 2, name: 'pro' },
+    ]);
+    await rolledBack(async () => {
+      const [tier] = await sql(`INSERT INTO tiers (name) VALUES ('gold') RETURNING id`);
+      expect(tier).toEqual({ id: 3 });
+    });
+  });
+
+  it("runs the original design's seeding SQL verbatim", async () => {
+    await rolledBack(async () => {
+      await sql(ORIGINAL_SEED_SQL);
+      const rows = await sql(`SELECT name, updated_at IS NOT NULL AS stamped FROM rate_limits
+        WHERE path = 'api_v1_widgets' ORDER BY id`);
+      expect(rows).toEqual([
+        { name: 'free_widgets_create', stamped: true },
+        { name: 'pro_widgets_create', stamped: true },
+      ]);
+    });
+  });
+
+  it('allows one live rule per tier and path, and reuse once soft-deleted', async () => {
+    await rolledBack(async () => {
+      await sql(RULE, [1, 'a', 'api_x']);
+      await sql(`UPDATE rate_limits SET deleted_at = now() WHERE name = 'a'`);
+      await sql(RULE, [1, 'a', 'api_x']);
+      await expect(sql(RULE, [1, 'b', 'api_x'])).rejects.toMatchObject({
+        code: '23505',
+        constraint: 'UQ_rate_limits_tier_path_live',
+      });
+    });
+    await rolledBack(async () => {
+      await sql(RULE, [1, 'a', 'api_x']);
+      await expect(sql(RULE, [2, 'a', 'api_y'])).rejects.toMatchObject({ code: '23505' });
+    });
+  });
+
+  it('keeps live tier names unique, reusable once soft-deleted', async () => {
+    await rolledBack(async () => {
+      await sql(`UPDATE tiers SET deleted_at = now() WHERE name = 'pro'`);
+      await sql(`INSERT INTO tiers (name) VALUES ('pro')`);
+      await expect(sql(`INSERT INTO tiers (name) VALUES ('free')`)).rejects.toMatchObject({
+        code: '23505',
+        constraint: 'UQ_tiers_name_live',
+      });
+    });
+  });
+
+  it('refuses a rule for a missing tier', async () => {
+    await expect(sql(RULE, [99, 'orphan', 'api_x'])).rejects.toMatchObject({
+      code: '23503',
+      constraint: 'FK_rate_limits_tier',
+    });
+  });
+
+  it('refuses to revert the seed while other rules use its tiers', async () => {
+    await sql(ORIGINAL_SEED_SQL);
+    await expect(dataSource.undoLastMigration()).rejects.toThrow(
+      'rules still use them (free_widgets_create, pro_widgets_create)',
+    );
+    await sql(`DELETE FROM rate_limits WHERE path = 'api_v1_widgets'`);
+  });
+
+  it('reverts every migration, then runs them again', async () => {
+    await dataSource.undoLastMigration();
+    await dataSource.undoLastMigration();
+    const tables = await sql(`SELECT table_name FROM information_schema.tables
+      WHERE table_schema = 'public' ORDER BY table_name`);
+    expect(tables).toEqual([{ table_name: 'migrations' }]);
+    expect(await dataSource.runMigrations()).toHaveLength(2);
+    expect(await sql(`SELECT count(*)::int AS n FROM rate_limits`)).toEqual([{ n: 2 }]);
+    expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+  });
+});

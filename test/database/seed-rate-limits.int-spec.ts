@@ -1,0 +1,168 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
+import {
+  EXAMPLE_RULES,
+  main,
+  parseRuleSeeds,
+  RuleSeedError,
+  upsertRules,
+  type RuleSeed,
+} from '../../scripts/seed-rate-limits.js';
+
+// A fresh PGlite database runs initdb: 1–3 s in memory, more on disk.
+
+const entry = {
+  tier: 'free',
+  name: 'free_gadgets',
+  path: '/api/v1/gadgets/',
+  limit: 5,
+  period: 60,
+};
+const rule = (overrides: Partial<RuleSeed> = {}): RuleSeed => ({
+  ...entry,
+  path: 'api_v1_gadgets',
+  ...overrides,
+});
+
+describe('parseRuleSeeds', () => {
+  it('accepts entries and sanitizes paths and templates', () => {
+    const template = { ...entry, name: 'read', path: '/api/v1/gadgets/:id' };
+    expect(parseRuleSeeds([entry, template])).toEqual([
+      rule(),
+      rule({ name: 'read', path: 'api_v1_gadgets_{id}' }),
+    ]);
+  });
+
+  it.each([
+    ['limit 0', { ...entry, limit: 0 }, 'rules[0].limit: must be a positive integer (got 0)'],
+    ['period 1.5', { ...entry, period: 1.5 }, 'rules[0].period: must be a positive integer'],
+    [
+      'limit "10"',
+      { ...entry, limit: '10' },
+      'rules[0].limit: must be a positive integer (got "10")',
+    ],
+    ['no name', { ...entry, name: undefined }, 'rules[0].name: must be a string'],
+    ['an empty tier', { ...entry, tier: '' }, 'rules[0].tier: must be a tier name'],
+    ['path "///"', { ...entry, path: '///' }, 'rules[0].path: must be a path'],
+    ['an unknown field', { ...entry, tierId: 1 }, 'rules[0].tierId: unknown field'],
+    ['a string', 'free', 'rules[0]: must be an object'],
+  ])('rejects %s, naming the field', (_label, bad, message) => {
+    expect(() => parseRuleSeeds([bad])).toThrow(new RuleSeedError(message).message);
+  });
+
+  it('rejects a non-array and a name given twice', () => {
+    expect(() => parseRuleSeeds({ rules: [] })).toThrow('must be a JSON array');
+    expect(() => parseRuleSeeds([entry, entry])).toThrow(
+      'rules[1].name: "free_gadgets" given twice',
+    );
+  });
+});
+
+describe('upsertRules on PGlite', () => {
+  let dataSource: DataSource;
+  const rows = () =>
+    dataSource.query<Record<string, unknown>[]>(
+      `SELECT * FROM rate_limits WHERE path LIKE 'api_v1_gadgets%' ORDER BY id`,
+    );
+
+  beforeAll(async () => {
+    dataSource = new DataSource(buildDataSourceOptions({ pgliteDataDir: 'memory://' }));
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+  });
+  afterAll(() => dataSource?.destroy());
+
+  it('is idempotent: a second run changes nothing', async () => {
+    const rules = [rule(), rule({ tier: 'pro', name: 'pro_gadgets', limit: 50 })];
+    const first = await upsertRules(dataSource, rules);
+    expect(first.map((o) => o.action)).toEqual(['created', 'created']);
+    const before = await rows();
+    const second = await upsertRules(dataSource, rules);
+    expect(second.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+    expect(await rows()).toEqual(before);
+    expect(before).toHaveLength(2);
+  });
+
+  it('updates a rule found by name, keeping its id', async () => {
+    const [before] = await rows();
+    const [outcome] = await upsertRules(dataSource, [rule({ limit: 7, period: 30 })]);
+    expect(outcome.action).toBe('updated');
+    const [after] = await rows();
+    expect(after).toMatchObject({ id: before.id, limit: 7, period: 30 });
+    expect(after.updated_at).not.toEqual(before.updated_at);
+  });
+
+  it('creates a new rule when the one of that name is soft-deleted', async () => {
+    await dataSource.query(`UPDATE rate_limits SET deleted_at = now() WHERE name = 'free_gadgets'`);
+    const [outcome] = await upsertRules(dataSource, [rule()]);
+    expect(outcome.action).toBe('created');
+  });
+
+  it('names an unknown tier and writes nothing', async () => {
+    const before = await rows();
+    const batch = [rule({ name: 'fine', path: 'api_v1_gadgets_x' }), rule({ tier: 'gold' })];
+    await expect(upsertRules(dataSource, batch)).rejects.toThrow(
+      new RuleSeedError('rule "free_gadgets": unknown tier "gold"'),
+    );
+    expect(await rows()).toEqual(before);
+  });
+
+  it('refuses a second live rule for the same tier and path', async () => {
+    await expect(upsertRules(dataSource, [rule({ name: 'other' })])).rejects.toThrow(
+      'rule "other": tier "free" already has another live rule for "api_v1_gadgets"',
+    );
+  });
+});
+
+describe('the command line', () => {
+  let dir: string;
+  const run = async (...args: string[]) => {
+    const io = { out: [] as string[], err: [] as string[] };
+    const env = { PGLITE_DATA_DIR: join(dir, 'db') };
+    const push = (into: string[]) => (line: string) => void into.push(line);
+    const status = await main(args, env, { out: push(io.out), err: push(io.err) });
+    return { status, ...io };
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rl-seed-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('migrates, seeds the example rules, and reports them unchanged the second time', async () => {
+    const first = await run();
+    expect(first).toMatchObject({ status: 0, err: [] });
+    expect(first.out).toEqual(
+      EXAMPLE_RULES.map((r) => expect.stringMatching(`^created ${r.name} `)),
+    );
+    const second = await run();
+    expect(second.out).toEqual(
+      EXAMPLE_RULES.map((r) => expect.stringMatching(`^unchanged ${r.name}`)),
+    );
+  });
+
+  it('reads rules from a file and exits 1 on a bad entry, naming it', async () => {
+    const file = join(dir, 'rules.json');
+    await writeFile(file, JSON.stringify([entry]));
+    expect((await run(file)).out).toEqual([
+      'created free_gadgets (tier free, api_v1_gadgets: 5 per 60s)',
+    ]);
+    await writeFile(file, JSON.stringify([{ ...entry, period: -1 }]));
+    expect(await run(file)).toMatchObject({
+      status: 1,
+      err: ['seed-rate-limits: rules[0].period: must be a positive integer (got -1)'],
+    });
+  });
+
+  it('prints the usage for --help, and exits 2 on extra arguments', async () => {
+    expect(await run('--help')).toMatchObject({
+      status: 0,
+      out: [expect.stringMatching(/^Usage/)],
+    });
+    expect(await run('a.json', 'b.json')).toMatchObject({ status: 2 });
+  });
+});
