@@ -1,24 +1,35 @@
-import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { type DynamicModule, Logger as NestLogger, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Logger } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import type { AppEnv } from './config/env.validation.js';
 import { rateLimitOptionsFromEnv } from './config/rate-limit-options.from-env.js';
+import { buildDataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { RateLimitAdminModule } from './rate-limit-admin/rate-limit-admin.module.js';
+import { RateLimitRuleCache, RateLimitRulesModule } from './rate-limit-rules/index.js';
 import { RateLimitModule } from './rate-limit/index.js';
 import { WidgetsModule } from './widgets/widgets.module.js';
 
 /** Namespace under which the validated environment sits in `ConfigService`. */
 export const APP_ENV = 'env';
 
-/** The demo API: rate-limited widgets, health, and bearer-JWT auth. */
+/** Extra settings the environment does not carry (tests pass a query-counting logger). */
+export interface AppModuleExtras {
+  databaseLogger?: Logger;
+}
+
+/** The demo API: rate-limited widgets, the admin API, health, and bearer-JWT auth. */
 @Module({})
 export class AppModule {
   /**
    * The app for an environment already validated by `validateEnv`.
    * @throws Error when `NODE_ENV=production` and `JWT_SECRET` is unset
    */
-  static forRoot(env: AppEnv): DynamicModule {
+  static forRoot(env: AppEnv, extras: AppModuleExtras = {}): DynamicModule {
+    const appEnv = (config: ConfigService) => config.getOrThrow<AppEnv>(APP_ENV);
     return {
       module: AppModule,
       imports: [
@@ -27,13 +38,28 @@ export class AppModule {
           ignoreEnvFile: true,
           load: [() => ({ [APP_ENV]: env })],
         }),
-        RateLimitModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (config: ConfigService) =>
-            rateLimitOptionsFromEnv(config.getOrThrow<AppEnv>(APP_ENV)),
+        TypeOrmModule.forRoot({
+          ...buildDataSourceOptions({
+            databaseUrl: env.databaseUrl,
+            pgliteDataDir: env.pgliteDataDir,
+            logger: extras.databaseLogger,
+          }),
+          // Operators get the current schema (and the seeded tiers) on every start.
+          migrationsRun: true,
         }),
+        RateLimitRulesModule.forRoot({ refreshIntervalMs: env.rateLimitRulesRefreshMs }),
+        RateLimitModule.forRootAsync({
+          inject: [ConfigService, RateLimitRuleCache],
+          useFactory: (config: ConfigService, rules: RateLimitRuleCache) => ({
+            ...rateLimitOptionsFromEnv(appEnv(config)),
+            ruleResolver: rules,
+          }),
+        }),
+        RateLimitAdminModule,
         // Resolved here, before Nest starts, so a missing production secret stops start-up in one line.
-        AuthModule.forRoot({ secret: resolveJwtSecret(env, (m) => new Logger('Auth').warn(m)) }),
+        AuthModule.forRoot({
+          secret: resolveJwtSecret(env, (m) => new NestLogger('Auth').warn(m)),
+        }),
         WidgetsModule,
         HealthModule,
       ],

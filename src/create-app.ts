@@ -1,7 +1,7 @@
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppModuleExtras } from './app.module.js';
 import { configureApp } from './configure-app.js';
 import { validateEnv } from './config/env.validation.js';
 
@@ -14,6 +14,8 @@ export interface CreateAppOptions {
   adapter?: HttpAdapterName;
   /** Nest's logger, or `false` for silence. @default Nest's console logger */
   logger?: LoggerService | LogLevel[] | false;
+  /** A TypeORM logger (tests count queries with one). */
+  databaseLogger?: AppModuleExtras['databaseLogger'];
 }
 
 /**
@@ -22,10 +24,10 @@ export interface CreateAppOptions {
  */
 export async function createApp(
   rawEnv: Record<string, string | undefined>,
-  { adapter = 'express', logger }: CreateAppOptions = {},
+  { adapter = 'express', logger, databaseLogger }: CreateAppOptions = {},
 ): Promise<{ app: INestApplication; port: number }> {
   const env = validateEnv(rawEnv);
-  const module = AppModule.forRoot(env);
+  const module = AppModule.forRoot(env, { databaseLogger });
   // Reject instead of aborting the process, so that main.ts can print the reason on one line.
   const options = { abortOnError: false, ...(logger === undefined ? {} : { logger }) };
   const app =

@@ -31,6 +31,8 @@ describe('validateEnv', () => {
       rateLimiterMemcachedHost: 'localhost',
       rateLimiterMemcachedPort: 11211,
       rateLimiterMemcachedPoolSize: 10,
+      pgliteDataDir: './data/',
+      rateLimitRulesRefreshMs: 5000,
       trustProxy: false,
     });
   });
@@ -165,7 +167,7 @@ describe('.env.example', () => {
       ([, k, v]): [string, string] => [k, v],
     );
     const env = validateEnv(Object.fromEntries(entries));
-    expect(entries).toHaveLength(23);
-    expect(Object.keys(env)).toHaveLength(23 - 2); // password and JWT secret are empty
+    expect(entries).toHaveLength(25);
+    expect(Object.keys(env)).toHaveLength(25 - 2); // password and JWT secret are empty
   });
 });

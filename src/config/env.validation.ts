@@ -62,6 +62,10 @@ class EnvironmentVariables {
   @Env('RATE_LIMITER_MEMCACHED_POOL_SIZE') @Int(1) rateLimiterMemcachedPoolSize = 10;
   /** `DATABASE_URL`: PostgreSQL server; unset means embedded PGlite. */
   @Env('DATABASE_URL') @Url('postgres:', 'postgresql:') databaseUrl?: string;
+  /** `PGLITE_DATA_DIR`: embedded database directory (`memory://`: in memory). */
+  @Env('PGLITE_DATA_DIR') @IsString() pgliteDataDir = './data/';
+  /** `RATE_LIMIT_RULES_REFRESH_MS`: how often rule changes made by other instances are picked up. */
+  @Env('RATE_LIMIT_RULES_REFRESH_MS') @Int(100, 3_600_000) rateLimitRulesRefreshMs = 5000;
   /** `TRUST_PROXY`: Express `trust proxy` setting. */
   @Env('TRUST_PROXY') @TrustProxy() trustProxy: TrustProxySetting = false;
   /** `JWT_SECRET`: demo auth secret, at least 16 characters. */

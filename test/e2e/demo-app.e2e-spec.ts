@@ -6,6 +6,7 @@ import { adapters } from '../support/rate-limit-test-app.js';
 const JWT_SECRET = 'e2e-secret-of-at-least-16-chars';
 const env = {
   NODE_ENV: 'test',
+  PGLITE_DATA_DIR: 'memory://',
   JWT_SECRET,
   DEFAULT_RATE_LIMIT_LIMIT: '3',
   DEFAULT_RATE_LIMIT_PERIOD: '60',
@@ -38,6 +39,7 @@ describe.each(adapters)('demo API on %s', (adapter) => {
       expect(await response.json()).toEqual({
         status: 'ok',
         rateLimitStore: { backend: 'memory', status: 'up' },
+        database: { status: 'up' },
       });
     }
   });

@@ -1,0 +1,19 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+/** Options of `RateLimitRulesModule.forRoot()`. */
+export interface RateLimitRulesModuleOptions {
+  /**
+   * How often each instance checks the database for rule changes made elsewhere, in
+   * milliseconds: the bound on how long another instance's write takes to apply here.
+   * @default 5000
+   */
+  refreshIntervalMs?: number;
+}
+
+export const {
+  ConfigurableModuleClass: ConfigurableRateLimitRulesModule,
+  MODULE_OPTIONS_TOKEN: RATE_LIMIT_RULES_OPTIONS,
+} = new ConfigurableModuleBuilder<RateLimitRulesModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras({}, (definition) => ({ ...definition, global: true }))
+  .build();
