@@ -143,11 +143,11 @@ describe('redis store', () => {
     const store = makeStore({ timeoutMs: 200 });
     const key = newKey();
     await store.incrementAndCheck(key, 10, 60);
-    redis.pause();
+    await redis.pause();
     try {
       expect(await rejectionTime(store.incrementAndCheck(key, 10, 60))).toBeLessThan(700);
     } finally {
-      redis.resume();
+      await redis.resume();
     }
     // The frozen check reached Redis and is counted once it thaws: this one is the third.
     await expect(store.incrementAndCheck(key, 10, 60)).resolves.toMatchObject({ count: 3 });
