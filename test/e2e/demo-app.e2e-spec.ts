@@ -62,7 +62,7 @@ describe.each(adapters)('demo API on %s', (adapter) => {
       });
     const created = await post({ name: 'gear' });
     expect(created.status).toBe(201);
-    expect(created.headers.get('x-ratelimit-limit')).toBe('3');
+    expect(created.headers.get('x-ratelimit-limit')).toBe('20');
     const { id } = (await created.json()) as { id: number };
     expect(await (await get(`/api/v1/widgets/${id}`)).json()).toEqual({ id, name: 'gear' });
     const unknownField = await post({ name: 'x', colour: 'red' });

@@ -77,4 +77,22 @@ describe('rule changes across two instances sharing PostgreSQL and Redis', () =>
     }
     expect(remaining).toEqual(['99', '98', '97', '96']);
   });
+
+  // Last: it drops the database the others use.
+  it('keeps serving the last known rules when the database goes away', async () => {
+    const created = await first.request('POST', '/api/v1/rate-limits', {
+      token: superuser,
+      body: { name: 'pro_list_kept', tierId: 2, path: '/api/v1/widgets', limit: 1000, period: 60 },
+    });
+    expect(created.status).toBe(201);
+    await msUntil(async () => (await limitSeenBy(second)) === '1000', REFRESH_MS * 2 + 500);
+    // Dropping the database (WITH FORCE) cuts every connection: refreshes now fail.
+    await database.drop();
+    await new Promise((resolve) => setTimeout(resolve, REFRESH_MS * 3));
+    for (const demo of [first, second]) {
+      const response = await demo.request('GET', '/api/v1/widgets', { token: pro });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-ratelimit-limit')).toBe('1000');
+    }
+  });
 });

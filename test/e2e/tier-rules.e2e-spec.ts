@@ -83,6 +83,28 @@ describe.each(adapters)('tier rules on %s', (adapter) => {
     expect(limitOf(await get('/api/v1/widgets', pro))).toBe('3');
   });
 
+  it("keeps a route's @RateLimited values when no rule of the caller's tier matches", async () => {
+    const post = (token: string) =>
+      demo.request('POST', '/api/v1/widgets', { token, body: { name: 'gear' } });
+    expect(limitOf(await post(caller(2)))).toBe('20');
+    const rule = await demo.request('POST', '/api/v1/rate-limits', {
+      token: superuser,
+      body: {
+        tierId: 1,
+        path: 'api_v1_widgets',
+        limit: 10,
+        period: 60,
+        name: `free-create-${adapter}`,
+      },
+    });
+    expect(rule.status).toBe(201);
+    expect(limitOf(await post(caller(1)))).toBe('10');
+    expect(limitOf(await post(caller(2)))).toBe('20');
+    await demo.request('DELETE', `/api/v1/rate-limits/free-create-${adapter}`, {
+      token: superuser,
+    });
+  });
+
   it('makes no database query on guarded requests in steady state', async () => {
     const pro = caller(2);
     const free = caller(1);
