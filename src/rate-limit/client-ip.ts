@@ -12,6 +12,8 @@ export type TrustProxy = boolean | number | string | string[];
 /** A compiled {@link TrustProxy}: `undefined` when no proxy is trusted. */
 export type ProxyTrust = ((address: string, hop: number) => boolean) | undefined;
 
+const IPV4_MAPPED_PREFIX = '::ffff:';
+
 /** Compiles a {@link TrustProxy} setting once, at start-up. */
 export function compileTrustProxy(trust: TrustProxy): ProxyTrust {
   if (trust === false || trust === 0) return undefined;
@@ -38,6 +40,13 @@ export function clientAddress(request: IncomingMessage, trust: ProxyTrust): stri
  */
 export function addressIdentity(address: string, ipv6Prefix = 64): string {
   if (!address.includes(':')) return address;
+  // The common case on a dual-stack listener, answered without parsing.
+  if (
+    address.startsWith(IPV4_MAPPED_PREFIX) &&
+    ipaddr.IPv4.isValidFourPartDecimal(address.slice(7))
+  ) {
+    return address.slice(IPV4_MAPPED_PREFIX.length);
+  }
   if (!ipaddr.IPv6.isValid(address)) return address;
   const ipv6 = ipaddr.IPv6.parse(address);
   if (ipv6.isIPv4MappedAddress()) return ipv6.toIPv4Address().toString();

@@ -1,4 +1,4 @@
-import { buildRateLimitKey, MAX_KEY_PATH_LENGTH } from './rate-limit-key.js';
+import { buildRateLimitKey, MAX_KEY_PART_LENGTH } from './rate-limit-key.js';
 
 describe('buildRateLimitKey', () => {
   it('joins prefix, caller and path', () => {
@@ -11,14 +11,22 @@ describe('buildRateLimitKey', () => {
   it('bounds over-long paths and keeps distinct paths distinct', () => {
     const a = buildRateLimitKey('ratelimit', '1', 'a'.repeat(10_000));
     const b = buildRateLimitKey('ratelimit', '1', `${'a'.repeat(9_999)}b`);
-    expect(a.length).toBe('ratelimit:1:'.length + MAX_KEY_PATH_LENGTH);
+    expect(a.length).toBe('ratelimit:1:'.length + MAX_KEY_PART_LENGTH);
     expect(b.length).toBe(a.length);
     expect(a).not.toBe(b);
     expect(a.startsWith(`ratelimit:1:${'a'.repeat(84)}~`)).toBe(true);
   });
 
+  it('bounds an over-long caller the same way', () => {
+    const key = buildRateLimitKey('ratelimit', 'x'.repeat(100_000), 'api_v1_widgets');
+    expect(key.length).toBe('ratelimit:'.length + MAX_KEY_PART_LENGTH + ':api_v1_widgets'.length);
+    expect(key).not.toBe(
+      buildRateLimitKey('ratelimit', `${'x'.repeat(99_999)}y`, 'api_v1_widgets'),
+    );
+  });
+
   it('keeps paths at the bound verbatim', () => {
-    const path = 'p'.repeat(MAX_KEY_PATH_LENGTH);
+    const path = 'p'.repeat(MAX_KEY_PART_LENGTH);
     expect(buildRateLimitKey('r', 'c', path)).toBe(`r:c:${path}`);
   });
 });

@@ -14,9 +14,11 @@ import {
   rawRequest,
   routeTemplate,
 } from './rate-limit-request.js';
-import type { RateLimitRule } from './rate-limit-rule.js';
+import type { RateLimitRule, RateLimitRuleContext } from './rate-limit-rule.js';
 import { RATE_LIMITED_METADATA, type RateLimitedOptions } from './rate-limited.metadata.js';
 import { RateLimitService } from './rate-limit.service.js';
+
+type Fallback = RateLimitRuleContext['fallback'];
 
 /**
  * Enforces the limit on a route: resolves the caller and the rule, counts one hit, keeps the
@@ -28,6 +30,8 @@ export class RateLimitGuard implements CanActivate {
   private readonly proxyTrust: ProxyTrust;
   /** Sanitized route templates; bounded by the app's routes, since the framework supplies them. */
   private readonly templates = new Map<string, string>();
+  /** Each route's fallback limit by class and handler, read from metadata once, not per request. */
+  private readonly fallbacks = new WeakMap<object, WeakMap<object, Fallback>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -85,10 +89,6 @@ export class RateLimitGuard implements CanActivate {
     request: RateLimitedRequest,
     caller: RateLimitCaller | undefined,
   ): RateLimitRule {
-    const route = this.reflector.getAllAndOverride<RateLimitedOptions | undefined>(
-      RATE_LIMITED_METADATA,
-      [context.getHandler(), context.getClass()],
-    );
     const template = routeTemplate(request);
     const rawPath = requestPath(request.originalUrl ?? request.url ?? '');
     return this.options.ruleResolver.resolve({
@@ -96,10 +96,27 @@ export class RateLimitGuard implements CanActivate {
       path: sanitizePath(rawPath),
       rawPath,
       template: template === undefined ? undefined : this.sanitizedTemplate(template),
-      fallback: {
+      fallback: this.routeFallback(context),
+    });
+  }
+
+  /** The route's `@RateLimited` values (the method's over the class's), else the defaults. */
+  private routeFallback(context: ExecutionContext): Fallback {
+    const [handler, controller] = [context.getHandler(), context.getClass()];
+    let byHandler = this.fallbacks.get(controller);
+    if (byHandler === undefined) this.fallbacks.set(controller, (byHandler = new WeakMap()));
+    let fallback = byHandler.get(handler);
+    if (fallback === undefined) {
+      const route = this.reflector.getAllAndOverride<RateLimitedOptions | undefined>(
+        RATE_LIMITED_METADATA,
+        [handler, controller],
+      );
+      fallback = {
         limit: route?.limit ?? this.options.defaultLimit,
         period: route?.period ?? this.options.defaultPeriod,
-      },
-    });
+      };
+      byHandler.set(handler, fallback);
+    }
+    return fallback;
   }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { closeRedis, connect } from './redis-connection.js';
 import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
 
 /** Options of {@link RedisRateLimitStore}. */
@@ -34,7 +35,6 @@ export interface RedisRateLimitStoreOptions {
 
 const SCRIPT = readFileSync(new URL('./fixed-window.lua', import.meta.url), 'utf8');
 const SCRIPT_COMMAND = 'rateLimitFixedWindow';
-const QUIT_TIMEOUT_MS = 1000;
 const PENDING = new Set(['wait', 'connecting', 'connect']);
 
 type ScriptClient = Redis &
@@ -54,7 +54,7 @@ export class RedisRateLimitStore extends RateLimitStore {
   private readonly owned: boolean;
   private readonly timeoutMs: number;
   private readonly readyWaits = new Map<Redis, Promise<void>>();
-  private next = 0;
+  private cursor = 0;
 
   constructor(options: RedisRateLimitStoreOptions = {}) {
     super();
@@ -70,7 +70,9 @@ export class RedisRateLimitStore extends RateLimitStore {
   }
 
   async incrementAndCheck(key: string, limit: number, seconds: number): Promise<RateLimitHit> {
-    const reply = await (await this.client())[SCRIPT_COMMAND](key, seconds * 1000);
+    const client = this.next();
+    if (PENDING.has(client.status)) await this.readyOrTimeout(client);
+    const reply = await client[SCRIPT_COMMAND](key, seconds * 1000);
     if (!Array.isArray(reply) || reply.length !== 2 || !reply.every(Number.isInteger)) {
       throw new Error(`Unexpected Redis rate-limit script reply: ${JSON.stringify(reply)}`);
     }
@@ -110,14 +112,20 @@ export class RedisRateLimitStore extends RateLimitStore {
 
   /** Closes the connections it opened (Nest calls it on shutdown), never a client passed in. */
   async onModuleDestroy(): Promise<void> {
-    if (this.owned) await Promise.all(this.clients.map(close));
+    if (this.owned) await Promise.all(this.clients.map(closeRedis));
   }
 
   /** The next connection round-robin, once connected (waiting at most `timeoutMs`). */
   private async client(): Promise<ScriptClient> {
-    const client = this.clients[this.next];
-    this.next = (this.next + 1) % this.clients.length;
+    const client = this.next();
     if (PENDING.has(client.status)) await this.readyOrTimeout(client);
+    return client;
+  }
+
+  /** The next connection round-robin, connected or not (the check path avoids an extra await). */
+  private next(): ScriptClient {
+    const client = this.clients[this.cursor];
+    this.cursor = (this.cursor + 1) % this.clients.length;
     return client;
   }
 
@@ -140,43 +148,4 @@ export class RedisRateLimitStore extends RateLimitStore {
     }
     return wait;
   }
-}
-
-function connect(options: RedisRateLimitStoreOptions): Redis {
-  const common: RedisOptions = {
-    connectTimeout: options.connectTimeoutMs ?? 5000,
-    commandTimeout: options.timeoutMs ?? 250,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    // A resent script could count a request twice.
-    autoResendUnfulfilledCommands: false,
-    retryStrategy: (times) => Math.min(times * 50, 1000),
-  };
-  const client =
-    options.url !== undefined
-      ? new Redis(options.url, common)
-      : new Redis({
-          ...common,
-          host: options.host ?? 'localhost',
-          port: options.port ?? 6379,
-          db: options.db ?? 1,
-          password: options.password,
-        });
-  // Failures reach the caller through rejected calls, logged there (throttled).
-  client.on('error', () => undefined);
-  return client;
-}
-
-async function close(client: Redis): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>(
-    (resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS, false)),
-  );
-  const quit = client.quit().then(
-    () => true,
-    () => false,
-  );
-  const closed = await Promise.race([quit, late]);
-  clearTimeout(timer);
-  if (!closed && client.status !== 'end') client.disconnect();
 }
