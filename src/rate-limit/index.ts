@@ -5,7 +5,6 @@ export * from './rate-limit-caller.js';
 export * from './rate-limit-decision.js';
 export * from './rate-limit-exceeded.exception.js';
 export * from './rate-limit-headers.js';
-export * from './rate-limit-headers.interceptor.js';
 export * from './rate-limit-key.js';
 export * from './rate-limit-options.js';
 export { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RateLimitDecision } from './rate-limit-decision.js';
 
-/** Property under which the guard keeps its decision on the request. */
+/** Property under which the guard keeps its decision on the request (counted once per request). */
 export const RATE_LIMIT_DECISION = Symbol('rateLimitDecision');
 
 /** The fields the limiter reads from an Express or Fastify request. */

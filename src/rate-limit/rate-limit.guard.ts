@@ -21,8 +21,9 @@ import { RateLimitService } from './rate-limit.service.js';
 type Fallback = RateLimitRuleContext['fallback'];
 
 /**
- * Enforces the limit on a route: resolves the caller and the rule, counts one hit, keeps the
- * decision on the request for the headers interceptor, and answers 429 when over the limit.
+ * Enforces the limit on a route: resolves the caller and the rule, counts one hit, writes the
+ * rate-limit headers, and answers 429 when over the limit. No interceptor: a global one would put
+ * every request of the app through Nest's observable pipeline (about 8–10 µs each, measured).
  * Extend it and override the `protected` methods to change how callers or keys are derived.
  */
 @Injectable()
@@ -43,7 +44,8 @@ export class RateLimitGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<RateLimitedRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<RateLimitedRequest>();
     // A route guarded at class and method level (or globally too) is counted once.
     if (!this.options.enabled || request[RATE_LIMIT_DECISION] !== undefined) return true;
     const caller = this.options.callerResolver(request);
@@ -59,12 +61,9 @@ export class RateLimitGuard implements CanActivate {
       period: rule.period,
     });
     request[RATE_LIMIT_DECISION] = decision;
+    // Written here, before the handler runs: handler errors and 429s carry them alike.
+    writeRateLimitHeaders(this.adapterHost.httpAdapter, http.getResponse(), decision);
     if (decision.allowed) return true;
-    writeRateLimitHeaders(
-      this.adapterHost.httpAdapter,
-      context.switchToHttp().getResponse(),
-      decision,
-    );
     throw new RateLimitExceededException(decision);
   }
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { RateLimitHeadersInterceptor } from './rate-limit-headers.interceptor.js';
+import { APP_GUARD } from '@nestjs/core';
 import { RATE_LIMIT_OPTIONS, resolveRateLimitOptions } from './rate-limit-options.resolve.js';
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit-options.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
@@ -16,8 +15,8 @@ import { RateLimitStore } from './stores/rate-limit-store.js';
 import type { DynamicModule } from '@nestjs/common';
 
 /**
- * Rate limiting for the whole app, registered once (global): the store, the service, the guard
- * and the headers interceptor.
+ * Rate limiting for the whole app, registered once (global): the store, the service and the
+ * guard (which also writes the headers).
  * @example
  * ```ts
  * RateLimitModule.forRoot({ store: 'redis', redis: { url: 'redis://localhost:6379/1' } })
@@ -37,7 +36,6 @@ import type { DynamicModule } from '@nestjs/common';
     },
     RateLimitService,
     RateLimitGuard,
-    { provide: APP_INTERCEPTOR, useClass: RateLimitHeadersInterceptor },
   ],
   exports: [RateLimitService, RateLimitStore, RateLimitGuard, RATE_LIMIT_OPTIONS],
 })

@@ -16,6 +16,9 @@ export function connect(options: RedisRateLimitStoreOptions): Redis {
     // A resent script could count a request twice.
     autoResendUnfulfilledCommands: false,
     retryStrategy: (times) => Math.min(times * 50, 1000),
+    // No auto-pipelining (measured faster): with the offline queue off, a pipelined command that
+    // meets a closed socket becomes an unhandled rejection inside ioredis, which ends the process.
+    enableAutoPipelining: false,
   };
   const client =
     options.url !== undefined
