@@ -1,0 +1,116 @@
+import { ms, ratio, ratios } from './format.js';
+import type { BenchResults } from './results.js';
+import { find, summarizeScenario } from './summary.js';
+import { databaseQueries, roundTrips, soak } from './targets-counters.js';
+import { COMPARED, type TargetVerdict, verdict } from './verdict.js';
+import { VARIANTS, type VariantName } from './variants/catalog.js';
+
+/** Judges every target of issue 4 against `results`. */
+export function judgeTargets(results: BenchResults): TargetVerdict[] {
+  return [
+    roundTrips(results, 'ours-redis', 'Redis store: exactly 1 round trip per check', [
+      'allow',
+      'deny',
+      'many-keys',
+    ]),
+    ratioAtLeast(results, 'ours-redis', 0.92),
+    aheadOf(results, 'ours-redis', 'rlf-redis'),
+    ratioAtLeast(results, 'ours-memory', 0.96),
+    soak(results),
+    roundTrips(
+      results,
+      'ours-memcached',
+      'Memcached store: 1 round trip per check in the steady state (allow, deny; in many-keys half the checks open a window)',
+      ['allow', 'deny'],
+    ),
+    aheadOf(results, 'ours-memcached', 'rlf-memcached'),
+    databaseQueries(results),
+    p99(results),
+  ];
+}
+
+function ratioAtLeast(results: BenchResults, variant: VariantName, floor: number): TargetVerdict {
+  const target = `${variant}: ratio to the unprotected route ≥ ${floor} in allow`;
+  const row = find(results, 'allow', variant);
+  if (row === undefined) return verdict(target, undefined, 'allow not run.');
+  const best = summarizeScenario(results.timed, 'allow')
+    .filter(
+      (other) => other.variant !== 'none' && other.variant !== variant && other.ratio > row.ratio,
+    )
+    .map((other) => `${other.variant} ${ratio(other.ratio)}`);
+  const ahead = best.length === 0 ? ' No variant is ahead.' : ` Ahead of it: ${best.join(', ')}.`;
+  return verdict(target, row.ratio >= floor, `${variant}: ${ratio(row.ratio)}.${ahead}`);
+}
+
+function aheadOf(results: BenchResults, ours: VariantName, peer: VariantName): TargetVerdict {
+  const target = `${ours} ahead of ${peer} (ratio) in every scenario`;
+  const lines = COMPARED.flatMap((scenario) => {
+    const mine = find(results, scenario, ours);
+    const theirs = find(results, scenario, peer);
+    if (mine === undefined || theirs === undefined) return [];
+    return [{ scenario, ahead: mine.ratio > theirs.ratio, mine: mine.ratio, theirs: theirs.ratio }];
+  });
+  if (lines.length === 0) return verdict(target, undefined, 'Not run.');
+  const text = lines
+    .map(
+      (l) => `${l.scenario}: ${ratios(l.mine, l.theirs)}${l.ahead ? '' : ` (**${peer} ahead**)`}`,
+    )
+    .join('; ');
+  return verdict(
+    target,
+    lines.every((line) => line.ahead),
+    `${text}.`,
+  );
+}
+
+function p99(results: BenchResults): TargetVerdict {
+  const target = 'p99 no worse than the best peer on the same backend';
+  const misses: string[] = [];
+  const checked: string[] = [];
+  for (const scenario of COMPARED) {
+    const rows = summarizeScenario(results.timed, scenario);
+    for (const ours of VARIANTS.filter((v) => v.owner === 'ours' && v.name !== 'ours-tier-rules')) {
+      const mine = rows.find((row) => row.variant === ours.name);
+      const peers = VARIANTS.filter((v) => v.owner !== 'ours' && v.backend === ours.backend)
+        .map((peer) => rows.find((row) => row.variant === peer.name))
+        .filter((row) => row !== undefined);
+      if (mine === undefined || peers.length === 0) continue;
+      const best = peers.reduce((a, b) => (a.p99 <= b.p99 ? a : b));
+      checked.push(`${scenario}/${ours.backend}`);
+      if (mine.p99 > best.p99) {
+        misses.push(
+          `${scenario}: ${ours.name} ${ms(mine.p99)} ms vs ${best.variant} ${ms(best.p99)} ms`,
+        );
+      }
+    }
+  }
+  if (checked.length === 0) return verdict(target, undefined, 'Not run.');
+  const text =
+    misses.length === 0
+      ? `Met in all ${checked.length} comparisons.`
+      : `Behind: ${misses.join('; ')}.`;
+  return verdict(target, misses.length === 0, text);
+}
+
+/** Every peer whose median ratio beats ours on the same backend, per scenario. */
+export function peersAhead(results: BenchResults): string[] {
+  return COMPARED.flatMap((scenario) => {
+    const rows = summarizeScenario(results.timed, scenario);
+    return VARIANTS.filter((v) => v.owner === 'ours' && v.name !== 'ours-tier-rules').flatMap(
+      (ours) => {
+        const mine = rows.find((row) => row.variant === ours.name);
+        if (mine === undefined) return [];
+        return VARIANTS.filter((v) => v.owner !== 'ours' && v.backend === ours.backend).flatMap(
+          (peer) => {
+            const theirs = rows.find((row) => row.variant === peer.name);
+            if (theirs === undefined || theirs.ratio <= mine.ratio) return [];
+            return [
+              `${scenario}, ${ours.backend}: **${peer.name}** ahead of ${ours.name}, ` +
+                ratios(theirs.ratio, mine.ratio),
+            ];
+          },
+        );
+      },
+    );
+  });
+}

@@ -1,0 +1,69 @@
+import type { ScenarioName } from '../scenarios.js';
+
+/** The names of the guards compared; `none` is the unprotected route every ratio divides by. */
+export type VariantName =
+  | 'none'
+  | 'ours-memory'
+  | 'ours-redis'
+  | 'ours-memcached'
+  | 'throttler-memory'
+  | 'throttler-redis'
+  | 'rlf-memory'
+  | 'rlf-redis'
+  | 'rlf-memcached'
+  | 'ours-tier-rules';
+
+/** What the report says about a variant, and which backend its counters live in. */
+export interface VariantInfo {
+  readonly name: VariantName;
+  readonly backend: 'none' | 'memory' | 'redis' | 'memcached';
+  /** Whose code it is: the runner compares ours with the peers on the same backend. */
+  readonly owner: 'none' | 'ours' | 'throttler' | 'rlf';
+  /** What it is, for the report's legend. */
+  readonly label: string;
+}
+
+const info = (
+  name: VariantName,
+  owner: VariantInfo['owner'],
+  backend: VariantInfo['backend'],
+  label: string,
+): VariantInfo => ({ name, owner, backend, label });
+
+/** Every variant, in the order each round runs them. */
+export const VARIANTS: readonly VariantInfo[] = [
+  info('none', 'none', 'none', 'no guard'),
+  info('ours-memory', 'ours', 'memory', 'this project, `store: memory`'),
+  info('ours-redis', 'ours', 'redis', 'this project, `store: redis`'),
+  info('ours-memcached', 'ours', 'memcached', 'this project, `store: memcached`'),
+  info('throttler-memory', 'throttler', 'memory', '`@nestjs/throttler` 6.7.1, default storage'),
+  info(
+    'throttler-redis',
+    'throttler',
+    'redis',
+    '`@nestjs/throttler` 6.7.1 + `@nest-lab/throttler-storage-redis` 1.2.0',
+  ),
+  info('rlf-memory', 'rlf', 'memory', '`rate-limiter-flexible` 11.4.0 `RateLimiterMemory`'),
+  info('rlf-redis', 'rlf', 'redis', '`rate-limiter-flexible` 11.4.0 `RateLimiterRedis`'),
+  info('rlf-memcached', 'rlf', 'memcached', '`rate-limiter-flexible` 11.4.0 `RateLimiterMemcache`'),
+  info(
+    'ours-tier-rules',
+    'ours',
+    'memory',
+    'this project, `store: memory`, rules from the database (`RateLimitRulesModule`, PGlite)',
+  ),
+];
+
+/** The variant named `name`; throws on an unknown name. */
+export function variantInfo(name: string): VariantInfo {
+  const found = VARIANTS.find((variant) => variant.name === name);
+  if (found === undefined) throw new Error(`Unknown variant ${name}`);
+  return found;
+}
+
+/** The variants a scenario compares: `tier-rules` is this project's alone. */
+export function variantsFor(scenario: ScenarioName): VariantName[] {
+  if (scenario === 'tier-rules') return ['none', 'ours-memory', 'ours-tier-rules'];
+  if (scenario === 'soak') return ['ours-memory'];
+  return VARIANTS.filter((variant) => variant.name !== 'ours-tier-rules').map((v) => v.name);
+}

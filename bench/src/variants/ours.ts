@@ -1,0 +1,20 @@
+import { RateLimitGuard, RateLimitModule } from '#project/rate-limit/index.js';
+import { callerFromHeader } from './caller.js';
+import type { VariantFactory } from './variant.js';
+
+/** This project's guard on one of its built-in stores, configured as the README shows. */
+export function ours(store: 'memory' | 'redis' | 'memcached'): VariantFactory {
+  return ({ scenario, redisPort, memcachedPort }) => ({
+    imports: [
+      RateLimitModule.forRoot({
+        store,
+        redis: { host: '127.0.0.1', port: redisPort, db: 0 },
+        memcached: { host: '127.0.0.1', port: memcachedPort },
+        callerResolver: callerFromHeader,
+        defaultLimit: scenario.limit,
+        defaultPeriod: scenario.periodSeconds,
+      }),
+    ],
+    guard: RateLimitGuard,
+  });
+}
