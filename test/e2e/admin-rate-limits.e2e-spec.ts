@@ -1,18 +1,10 @@
-import type { INestApplication } from '@nestjs/common';
-import jwt from 'jsonwebtoken';
-import { createApp } from '../../src/create-app.js';
 import { adapters } from '../support/rate-limit-test-app.js';
+import { adminClient, expectInvalid, MEMBER, sign, SUPERUSER } from '../support/admin-client.js';
+import { TEST_JWT_SECRET } from '../support/demo-app.js';
 
-const JWT_SECRET = 'admin-e2e-secret-of-at-least-16-chars';
-const env = { NODE_ENV: 'test', PGLITE_DATA_DIR: 'memory://', JWT_SECRET };
-
-const sign = (claims: object, secret = JWT_SECRET, options: jwt.SignOptions = {}) =>
-  jwt.sign({ sub: 'admin-e2e', ...claims }, secret, { algorithm: 'HS256', ...options });
-const SUPERUSER = sign({ isSuperuser: true });
-const MEMBER = sign({ tierId: 2 });
 const BAD_TOKENS: [string, string, RegExp][] = [
   ['forged', sign({ isSuperuser: true }, 'another-secret-entirely'), /^Invalid token$/],
-  ['expired', sign({ isSuperuser: true }, JWT_SECRET, { expiresIn: -10 }), /^Token expired$/],
+  ['expired', sign({ isSuperuser: true }, TEST_JWT_SECRET, { expiresIn: -10 }), /^Token expired$/],
   ['malformed', 'not-a-jwt', /^Invalid token$/],
 ];
 
@@ -24,49 +16,11 @@ interface Rule {
   limit: number;
   period: number;
 }
-interface Body extends Partial<Rule> {
-  message?: string | string[];
-  data?: Rule[];
-  totalCount?: number;
-  hasMore?: boolean;
-  page?: number;
-  itemsPerPage?: number;
-}
-interface Reply {
-  status: number;
-  body: Body;
-}
-
-/** Every line of an error message (class-validator answers an array). */
-const messages = (body: Body) => [body.message ?? []].flat();
-
-/** A 400 whose every message line is about `field` (`limit must …`, `property x should not …`). */
-function expectInvalid({ status, body }: Reply, field: string) {
-  expect(status).toBe(400);
-  expect(messages(body).length).toBeGreaterThan(0);
-  for (const line of messages(body)) expect(line).toMatch(new RegExp(`^(property )?${field} `));
-}
 
 describe.each(adapters)('admin API: /rate-limits on %s', (adapter) => {
-  let app: INestApplication;
-  let url: string;
+  const { call, get, post, patch, del, start, close } = adminClient<Rule>(adapter);
   let counter = 0;
   const unique = (prefix: string) => `${prefix}_${(counter += 1)}`;
-
-  async function call(method: string, path: string, body?: unknown, token?: string) {
-    const headers: Record<string, string> = {};
-    if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const json = body === undefined ? undefined : JSON.stringify(body);
-    const response = await fetch(`${url}/api/v1${path}`, { method, headers, body: json });
-    const text = await response.text();
-    return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Body };
-  }
-  const get = (path: string) => call('GET', path);
-  const post = (path: string, body: unknown, token = SUPERUSER) => call('POST', path, body, token);
-  const patch = (path: string, body: unknown, token = SUPERUSER) =>
-    call('PATCH', path, body, token);
-  const del = (path: string, token = SUPERUSER) => call('DELETE', path, undefined, token);
 
   /** A fresh tier, so that rules created on it never meet another test's. */
   async function newTier() {
@@ -87,14 +41,8 @@ describe.each(adapters)('admin API: /rate-limits on %s', (adapter) => {
     };
   }
 
-  beforeAll(async () => {
-    ({ app } = await createApp(env, { adapter, logger: false }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  beforeAll(start);
+  afterAll(close);
 
   describe('GET /rate-limits', () => {
     it('is public and paginated, sorted by id, starting with the seeded rules', async () => {

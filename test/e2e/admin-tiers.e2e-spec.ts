@@ -1,15 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import jwt from 'jsonwebtoken';
-import { createApp } from '../../src/create-app.js';
 import { adapters } from '../support/rate-limit-test-app.js';
+import { adminClient, expectInvalid, MEMBER, sign } from '../support/admin-client.js';
 
-const JWT_SECRET = 'admin-e2e-secret-of-at-least-16-chars';
-const env = { NODE_ENV: 'test', PGLITE_DATA_DIR: 'memory://', JWT_SECRET };
-
-const sign = (claims: object, secret = JWT_SECRET) =>
-  jwt.sign({ sub: 'admin-e2e', ...claims }, secret, { algorithm: 'HS256' });
-const SUPERUSER = sign({ isSuperuser: true });
-const MEMBER = sign({ tierId: 2 });
 const FORGED = sign({ isSuperuser: true }, 'another-secret-entirely');
 
 interface Tier {
@@ -17,47 +8,11 @@ interface Tier {
   name: string;
   description: string | null;
 }
-interface Body extends Partial<Tier> {
-  message?: string | string[];
-  data?: Tier[];
-  totalCount?: number;
-  hasMore?: boolean;
-}
-interface Reply {
-  status: number;
-  body: Body;
-}
-
-/** Every line of an error message (class-validator answers an array). */
-const messages = (body: Body) => [body.message ?? []].flat();
-
-/** A 400 whose every message line is about `field` (`name must …`, `property x should not …`). */
-function expectInvalid({ status, body }: Reply, field: string) {
-  expect(status).toBe(400);
-  expect(messages(body).length).toBeGreaterThan(0);
-  for (const line of messages(body)) expect(line).toMatch(new RegExp(`^(property )?${field} `));
-}
 
 describe.each(adapters)('admin API: /tiers on %s', (adapter) => {
-  let app: INestApplication;
-  let url: string;
+  const { call, get, post, patch, del, start, close, url } = adminClient<Tier>(adapter);
   let counter = 0;
   const unique = (prefix: string) => `${prefix}_${(counter += 1)}`;
-
-  async function call(method: string, path: string, body?: unknown, token?: string) {
-    const headers: Record<string, string> = {};
-    if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const json = body === undefined ? undefined : JSON.stringify(body);
-    const response = await fetch(`${url}/api/v1${path}`, { method, headers, body: json });
-    const text = await response.text();
-    return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Body };
-  }
-  const get = (path: string) => call('GET', path);
-  const post = (path: string, body: unknown, token = SUPERUSER) => call('POST', path, body, token);
-  const patch = (path: string, body: unknown, token = SUPERUSER) =>
-    call('PATCH', path, body, token);
-  const del = (path: string, token = SUPERUSER) => call('DELETE', path, undefined, token);
 
   /** Creates a tier with a fresh name and answers it. */
   async function newTier(description?: string) {
@@ -70,14 +25,8 @@ describe.each(adapters)('admin API: /tiers on %s', (adapter) => {
     return { name, tierId, path: `/api/v1/${name}`, limit: 5, period: 60 };
   };
 
-  beforeAll(async () => {
-    ({ app } = await createApp(env, { adapter, logger: false }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  beforeAll(start);
+  afterAll(close);
 
   describe('GET /tiers', () => {
     it('is public and paginated, sorted by id, starting with the seeded tiers', async () => {
@@ -279,7 +228,7 @@ describe.each(adapters)('admin API: /tiers on %s', (adapter) => {
   });
 
   it('documents the admin routes and their schemas in the OpenAPI JSON', async () => {
-    const response = await fetch(`${url}/api/docs-json`);
+    const response = await fetch(`${url()}/api/docs-json`);
     expect(response.status).toBe(200);
     const doc = (await response.json()) as {
       paths: Record<string, object>;

@@ -1,34 +1,24 @@
-import type { INestApplication } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { createApp } from '../../src/create-app.js';
+import { type RunningDemo, startDemo, TEST_JWT_SECRET } from '../support/demo-app.js';
 import { adapters } from '../support/rate-limit-test-app.js';
 
-const JWT_SECRET = 'e2e-secret-of-at-least-16-chars';
-const env = {
-  NODE_ENV: 'test',
-  PGLITE_DATA_DIR: 'memory://',
-  JWT_SECRET,
-  DEFAULT_RATE_LIMIT_LIMIT: '3',
-  DEFAULT_RATE_LIMIT_PERIOD: '60',
-};
+const env = { DEFAULT_RATE_LIMIT_LIMIT: '3', DEFAULT_RATE_LIMIT_PERIOD: '60' };
 
 const bearer = (claims: object, options: jwt.SignOptions = {}) => ({
-  authorization: `Bearer ${jwt.sign(claims, JWT_SECRET, { algorithm: 'HS256', ...options })}`,
+  authorization: `Bearer ${jwt.sign(claims, TEST_JWT_SECRET, { algorithm: 'HS256', ...options })}`,
 });
 
 describe.each(adapters)('demo API on %s', (adapter) => {
-  let app: INestApplication;
-  let url: string;
+  let demo: RunningDemo;
   const get = (path: string, headers: Record<string, string> = {}) =>
-    fetch(`${url}${path}`, { headers });
+    fetch(`${demo.url}${path}`, { headers });
 
   beforeEach(async () => {
-    ({ app } = await createApp(env, { adapter, logger: false }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    demo = await startDemo(env, { adapter });
   });
   afterEach(async () => {
-    await app.close();
+    await demo.close();
   });
 
   it('reports health without rate limiting it', async () => {
@@ -55,7 +45,7 @@ describe.each(adapters)('demo API on %s', (adapter) => {
 
   it('creates widgets through the validation pipe', async () => {
     const post = (body: unknown) =>
-      fetch(`${url}/api/v1/widgets`, {
+      fetch(`${demo.url}/api/v1/widgets`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
