@@ -2,8 +2,6 @@ import { QueryFailedError } from 'typeorm';
 
 /** PostgreSQL's SQLSTATE for a unique violation. */
 const UNIQUE_VIOLATION = '23505';
-/** PostgreSQL's SQLSTATE for a foreign key violation. */
-const FOREIGN_KEY_VIOLATION = '23503';
 
 function driverError(error: unknown): { code?: string; constraint?: string } | undefined {
   if (!(error instanceof QueryFailedError)) return undefined;
@@ -14,9 +12,4 @@ function driverError(error: unknown): { code?: string; constraint?: string } | u
 export function uniqueViolation(error: unknown): string | undefined {
   const driver = driverError(error);
   return driver?.code === UNIQUE_VIOLATION ? (driver.constraint ?? '') : undefined;
-}
-
-/** Whether the error is a foreign key violation (a row referring to a missing one). */
-export function isForeignKeyViolation(error: unknown): boolean {
-  return driverError(error)?.code === FOREIGN_KEY_VIOLATION;
 }

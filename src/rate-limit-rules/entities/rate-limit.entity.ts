@@ -1,14 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  DeleteDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { SoftDeletableEntity } from './soft-deletable.entity.js';
 import { Tier } from './tier.entity.js';
 
 /** An operator rule: callers of `tier` may call `path` `limit` times per `period` seconds. */
@@ -18,7 +9,7 @@ import { Tier } from './tier.entity.js';
   unique: true,
   where: '"deleted_at" IS NULL',
 })
-export class RateLimit {
+export class RateLimit extends SoftDeletableEntity {
   @PrimaryGeneratedColumn()
   id!: number;
 
@@ -43,13 +34,4 @@ export class RateLimit {
   /** Seconds. */
   @Column({ type: 'integer' })
   period!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
-
-  @DeleteDateColumn({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt!: Date | null;
 }

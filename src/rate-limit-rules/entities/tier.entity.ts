@@ -1,17 +1,10 @@
-import {
-  Column,
-  CreateDateColumn,
-  DeleteDateColumn,
-  Entity,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { SoftDeletableEntity } from './soft-deletable.entity.js';
 
 /** A plan callers belong to (`free`, `pro`…); rules apply per tier. Soft-deleted. */
 @Entity('tiers')
 @Index('UQ_tiers_name_live', ['name'], { unique: true, where: '"deleted_at" IS NULL' })
-export class Tier {
+export class Tier extends SoftDeletableEntity {
   @PrimaryGeneratedColumn()
   id!: number;
 
@@ -21,14 +14,4 @@ export class Tier {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   description!: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
-
-  /** Set when deleted; a deleted tier's rules never apply and its name can be reused. */
-  @DeleteDateColumn({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt!: Date | null;
 }
