@@ -21,6 +21,11 @@ const VARIANT_NOTES = [
     'script with `EVAL` each time; `RateLimiterRedis` runs its script by SHA. On Memcached ours ' +
     'does `incr` (plus `add` when a window opens); `RateLimiterMemcache` does `incr` then `get` of ' +
     'a second key holding the expiry (`add` of both when a window opens).',
+  '- **Reference variants**: `floor` is an async guard that writes three constant headers and ' +
+    'counts nothing — no key, no store, no rule: what any Nest guard writing these headers costs, ' +
+    'so no limiter can beat its ratio except by noise. `rlf-redis-pipelined` is `rlf-redis` with ' +
+    "ioredis auto-pipelining switched on, as this project's Redis client has it: the peer given " +
+    'the same client setting, so the comparison on Redis is not won by configuration alone.',
   '- **Failure policy**: ours fails open by default; the rate-limiter-flexible guard lets a ' +
     'request through on a store error too; no store failed during these runs.',
 ];

@@ -3,6 +3,7 @@ import type { ScenarioName } from '../scenarios.js';
 /** The names of the guards compared; `none` is the unprotected route every ratio divides by. */
 export type VariantName =
   | 'none'
+  | 'floor'
   | 'ours-memory'
   | 'ours-redis'
   | 'ours-memcached'
@@ -10,6 +11,7 @@ export type VariantName =
   | 'throttler-redis'
   | 'rlf-memory'
   | 'rlf-redis'
+  | 'rlf-redis-pipelined'
   | 'rlf-memcached'
   | 'ours-tier-rules';
 
@@ -18,7 +20,7 @@ export interface VariantInfo {
   readonly name: VariantName;
   readonly backend: 'none' | 'memory' | 'redis' | 'memcached';
   /** Whose code it is: the runner compares ours with the peers on the same backend. */
-  readonly owner: 'none' | 'ours' | 'throttler' | 'rlf';
+  readonly owner: 'none' | 'reference' | 'ours' | 'throttler' | 'rlf';
   /** What it is, for the report's legend. */
   readonly label: string;
 }
@@ -33,6 +35,12 @@ const info = (
 /** Every variant, in the order each round runs them. */
 export const VARIANTS: readonly VariantInfo[] = [
   info('none', 'none', 'none', 'no guard'),
+  info(
+    'floor',
+    'reference',
+    'none',
+    'an async guard writing three constant headers, counting nothing: the ceiling for any guard',
+  ),
   info('ours-memory', 'ours', 'memory', 'this project, `store: memory`'),
   info('ours-redis', 'ours', 'redis', 'this project, `store: redis`'),
   info('ours-memcached', 'ours', 'memcached', 'this project, `store: memcached`'),
@@ -45,6 +53,12 @@ export const VARIANTS: readonly VariantInfo[] = [
   ),
   info('rlf-memory', 'rlf', 'memory', '`rate-limiter-flexible` 11.4.0 `RateLimiterMemory`'),
   info('rlf-redis', 'rlf', 'redis', '`rate-limiter-flexible` 11.4.0 `RateLimiterRedis`'),
+  info(
+    'rlf-redis-pipelined',
+    'rlf',
+    'redis',
+    '`rlf-redis` with ioredis `enableAutoPipelining: true`, as this project configures its client',
+  ),
   info('rlf-memcached', 'rlf', 'memcached', '`rate-limiter-flexible` 11.4.0 `RateLimiterMemcache`'),
   info(
     'ours-tier-rules',

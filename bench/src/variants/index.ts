@@ -1,4 +1,5 @@
 import type { VariantName } from './catalog.js';
+import { floor } from './floor.js';
 import { none } from './none.js';
 import { ours } from './ours.js';
 import { oursTierRules } from './ours-tier-rules.js';
@@ -9,6 +10,7 @@ import type { VariantFactory } from './variant.js';
 /** How each variant is wired into the bench app. */
 export const VARIANT_FACTORIES: Readonly<Record<VariantName, VariantFactory>> = {
   none,
+  floor,
   'ours-memory': ours('memory'),
   'ours-redis': ours('redis'),
   'ours-memcached': ours('memcached'),
@@ -17,5 +19,6 @@ export const VARIANT_FACTORIES: Readonly<Record<VariantName, VariantFactory>> = 
   'throttler-redis': throttler('redis'),
   'rlf-memory': rlf('memory'),
   'rlf-redis': rlf('redis'),
+  'rlf-redis-pipelined': rlf('redis', { autoPipelining: true }),
   'rlf-memcached': rlf('memcached'),
 };

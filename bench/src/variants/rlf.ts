@@ -11,7 +11,16 @@ import type { VariantContext, VariantFactory } from './variant.js';
 
 type Backend = 'memory' | 'redis' | 'memcached';
 
-function limiter(backend: Backend, context: VariantContext): RateLimiterAbstract {
+interface RlfOptions {
+  /** ioredis auto-pipelining, off by default in ioredis and in rate-limiter-flexible's docs. */
+  readonly autoPipelining?: boolean;
+}
+
+function limiter(
+  backend: Backend,
+  context: VariantContext,
+  options: RlfOptions,
+): RateLimiterAbstract {
   const points = context.scenario.limit;
   const duration = context.scenario.periodSeconds;
   switch (backend) {
@@ -23,6 +32,7 @@ function limiter(backend: Backend, context: VariantContext): RateLimiterAbstract
         host: '127.0.0.1',
         port: context.redisPort,
         enableOfflineQueue: false,
+        enableAutoPipelining: options.autoPipelining ?? false,
       });
       return new RateLimiterRedis({ storeClient: redis, points, duration });
     }
@@ -34,9 +44,9 @@ function limiter(backend: Backend, context: VariantContext): RateLimiterAbstract
 }
 
 /** `rate-limiter-flexible` on one backend, behind {@link RlfGuard}. */
-export function rlf(backend: Backend): VariantFactory {
+export function rlf(backend: Backend, options: RlfOptions = {}): VariantFactory {
   return (context) => ({
-    providers: [{ provide: RLF_LIMITER, useFactory: () => limiter(backend, context) }],
+    providers: [{ provide: RLF_LIMITER, useFactory: () => limiter(backend, context, options) }],
     guard: RlfGuard,
   });
 }
