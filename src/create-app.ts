@@ -1,5 +1,6 @@
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AppModule, type AppModuleExtras } from './app.module.js';
 import { configureApp } from './configure-app.js';
@@ -25,14 +26,19 @@ export interface CreateAppOptions {
 export async function createApp(
   rawEnv: Record<string, string | undefined>,
   { adapter = 'express', logger, databaseLogger }: CreateAppOptions = {},
-): Promise<{ app: INestApplication; port: number }> {
+): Promise<{ app: INestApplication; port: number; host: string }> {
   const env = validateEnv(rawEnv);
   const module = AppModule.forRoot(env, { databaseLogger });
   // Reject instead of aborting the process, so that main.ts can print the reason on one line.
   const options = { abortOnError: false, ...(logger === undefined ? {} : { logger }) };
-  const app =
-    adapter === 'fastify'
-      ? await NestFactory.create(module, new FastifyAdapter(), options)
-      : await NestFactory.create(module, options);
-  return { app: configureApp(app), port: env.port };
+  let app: INestApplication;
+  if (adapter === 'fastify') {
+    app = await NestFactory.create(module, new FastifyAdapter(), options);
+  } else {
+    const express = await NestFactory.create<NestExpressApplication>(module, options);
+    // Express matches /WIDGETS to /widgets by default: each casing would get its own counter.
+    express.set('case sensitive routing', true);
+    app = express;
+  }
+  return { app: configureApp(app), port: env.port, host: env.host };
 }

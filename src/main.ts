@@ -13,8 +13,14 @@ async function bootstrap(): Promise<void> {
     for (const line of String((error as Error).message).split('\n')) console.error(line);
     process.exit(1);
   }
-  await created.app.listen(created.port, '0.0.0.0');
+  await created.app.listen(created.port, created.host);
   new Logger('Bootstrap').log(`Demo API listening on ${await created.app.getUrl()}/api/v1`);
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  // A port in use, a database refusing the migrations…: one line, then a non-zero exit.
+  console.error(
+    `Demo API failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});

@@ -15,9 +15,12 @@ describe('validateEnv', () => {
     expect(validateEnv({})).toEqual<AppEnv>({
       nodeEnv: 'development',
       port: 3000,
+      host: '0.0.0.0',
       rateLimiterEnabled: true,
       rateLimiterBackend: 'memory',
       rateLimiterFailOpen: true,
+      rateLimiterBreakerThreshold: 5,
+      rateLimiterBreakerCooldownMs: 1000,
       defaultRateLimitLimit: 100,
       defaultRateLimitPeriod: 60,
       rateLimiterStoreTimeoutMs: 250,
@@ -85,6 +88,9 @@ describe('validateEnv', () => {
     ['PORT', '80.5'],
     ['RATE_LIMITER_ENABLED', 'yes'],
     ['RATE_LIMITER_FAIL_OPEN', 'nope'],
+    ['RATE_LIMITER_FAILURE_MODE', 'sometimes'],
+    ['RATE_LIMITER_BREAKER_THRESHOLD', '-1'],
+    ['RATE_LIMITER_BREAKER_COOLDOWN_MS', '0'],
     ['DEFAULT_RATE_LIMIT_LIMIT', '-1'],
     ['DEFAULT_RATE_LIMIT_LIMIT', '0'],
     ['DEFAULT_RATE_LIMIT_PERIOD', '1e3'],
@@ -107,6 +113,10 @@ describe('validateEnv', () => {
     expect(message.split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^${name} must .+ \\(got ${JSON.stringify(value)}\\)$`)),
     ]);
+  });
+
+  it.each(['open', 'closed', 'local'])('accepts RATE_LIMITER_FAILURE_MODE=%s', (mode) => {
+    expect(validateEnv({ RATE_LIMITER_FAILURE_MODE: mode }).rateLimiterFailureMode).toBe(mode);
   });
 
   it('gives one line per bad variable', () => {
@@ -167,7 +177,7 @@ describe('.env.example', () => {
       ([, k, v]): [string, string] => [k, v],
     );
     const env = validateEnv(Object.fromEntries(entries));
-    expect(entries).toHaveLength(25);
-    expect(Object.keys(env)).toHaveLength(25 - 2); // password and JWT secret are empty
+    expect(entries).toHaveLength(29);
+    expect(Object.keys(env)).toHaveLength(29 - 2); // password and JWT secret are empty
   });
 });

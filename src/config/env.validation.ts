@@ -14,6 +14,9 @@ export const NODE_ENVS = ['development', 'production', 'test'] as const;
 /** Accepted `RATE_LIMITER_BACKEND` values. */
 export const RATE_LIMITER_BACKENDS = ['memory', 'redis', 'memcached'] as const;
 
+/** Accepted `RATE_LIMITER_FAILURE_MODE` values. */
+export const RATE_LIMITER_FAILURE_MODES = ['open', 'closed', 'local'] as const;
+
 const SECRET_VARIABLES = new Set(['JWT_SECRET']);
 
 /** Every variable, camelCased; unset optional ones are absent. Defaults are the initializers. */
@@ -22,6 +25,8 @@ class EnvironmentVariables {
   @Env('NODE_ENV') @OneOf(NODE_ENVS) nodeEnv: (typeof NODE_ENVS)[number] = 'development';
   /** `PORT`: demo API port. */
   @Env('PORT') @Int(1, 65535) port = 3000;
+  /** `HOST`: address the demo API listens on (`127.0.0.1`: this machine only). */
+  @Env('HOST') @IsString() host = '0.0.0.0';
   /** `RATE_LIMITER_ENABLED`: master switch. */
   @Env('RATE_LIMITER_ENABLED') @Bool() rateLimiterEnabled = true;
   /** `RATE_LIMITER_BACKEND`: where counters live. */
@@ -30,6 +35,15 @@ class EnvironmentVariables {
   rateLimiterBackend: (typeof RATE_LIMITER_BACKENDS)[number] = 'memory';
   /** `RATE_LIMITER_FAIL_OPEN`: let requests through when the backend fails. */
   @Env('RATE_LIMITER_FAIL_OPEN') @Bool() rateLimiterFailOpen = true;
+  /** `RATE_LIMITER_FAILURE_MODE`: `open`, `closed` or `local`; wins over `RATE_LIMITER_FAIL_OPEN`. */
+  @Env('RATE_LIMITER_FAILURE_MODE')
+  @IsOptional()
+  @OneOf(RATE_LIMITER_FAILURE_MODES)
+  rateLimiterFailureMode?: (typeof RATE_LIMITER_FAILURE_MODES)[number];
+  /** `RATE_LIMITER_BREAKER_THRESHOLD`: consecutive backend failures that open the circuit (0: never). */
+  @Env('RATE_LIMITER_BREAKER_THRESHOLD') @Int(0, 1_000_000) rateLimiterBreakerThreshold = 5;
+  /** `RATE_LIMITER_BREAKER_COOLDOWN_MS`: how long an open circuit skips the backend. */
+  @Env('RATE_LIMITER_BREAKER_COOLDOWN_MS') @Int(1, 3_600_000) rateLimiterBreakerCooldownMs = 1000;
   /** `DEFAULT_RATE_LIMIT_LIMIT`: requests per period without a rule. */
   @Env('DEFAULT_RATE_LIMIT_LIMIT') @Int(1) defaultRateLimitLimit = 100;
   /** `DEFAULT_RATE_LIMIT_PERIOD`: seconds. */
@@ -77,8 +91,8 @@ class EnvironmentVariables {
 
 /**
  * The validated configuration: one camelCased field per variable (`RATE_LIMITER_BACKEND` →
- * `rateLimiterBackend`), typed and defaulted; `rateLimiterRedisPassword`, `rateLimiterRedisUrl`,
- * `databaseUrl` and `jwtSecret` are absent when unset.
+ * `rateLimiterBackend`), typed and defaulted; `rateLimiterFailureMode`, `rateLimiterRedisPassword`,
+ * `rateLimiterRedisUrl`, `databaseUrl` and `jwtSecret` are absent when unset.
  */
 export type AppEnv = Readonly<EnvironmentVariables>;
 

@@ -7,6 +7,11 @@ export function rateLimitOptionsFromEnv(env: AppEnv): RateLimitModuleOptions {
     enabled: env.rateLimiterEnabled,
     store: env.rateLimiterBackend,
     failOpen: env.rateLimiterFailOpen,
+    failureMode: env.rateLimiterFailureMode,
+    circuitBreaker: {
+      failureThreshold: env.rateLimiterBreakerThreshold,
+      cooldownMs: env.rateLimiterBreakerCooldownMs,
+    },
     timeoutMs: env.rateLimiterStoreTimeoutMs,
     defaultLimit: env.defaultRateLimitLimit,
     defaultPeriod: env.defaultRateLimitPeriod,

@@ -10,8 +10,13 @@ export interface RateLimitDecision {
   resetSeconds: number;
   /** Whole seconds until a request can succeed, rounded up; 0 when allowed. */
   retryAfterSeconds: number;
-  /** `true` when the backend failed and the failure policy decided instead of a counter. */
+  /** `true` when the failure mode decided without any counter (`source: 'policy'`). */
   degraded: boolean;
+  /**
+   * What decided: the shared backend (`store`), this process's memory in `local` failure mode
+   * while the backend is down (`local`), or the failure mode alone (`policy`).
+   */
+  source: 'store' | 'local' | 'policy';
 }
 
 /** Milliseconds to whole seconds, rounded up: a client waiting that long is never early. */

@@ -18,6 +18,7 @@ const allowed: RateLimitDecision = {
   resetSeconds: 42,
   retryAfterSeconds: 0,
   degraded: false,
+  source: 'store',
 };
 
 describe('toWholeSeconds', () => {
@@ -45,11 +46,17 @@ describe('writeRateLimitHeaders', () => {
   });
 
   it('writes no counts for a degraded decision', () => {
-    expect(headersOf({ ...allowed, degraded: true })).toEqual({});
-    expect(headersOf({ ...allowed, degraded: true, allowed: false, retryAfterSeconds: 1 })).toEqual(
-      {
-        'Retry-After': '1',
-      },
-    );
+    expect(headersOf({ ...allowed, degraded: true, source: 'policy' })).toEqual({});
+    expect(
+      headersOf({
+        ...allowed,
+        degraded: true,
+        source: 'policy',
+        allowed: false,
+        retryAfterSeconds: 1,
+      }),
+    ).toEqual({
+      'Retry-After': '1',
+    });
   });
 });

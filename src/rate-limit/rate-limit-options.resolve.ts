@@ -1,9 +1,16 @@
+import { systemClock } from './clock.js';
 import { defaultCallerResolver } from './rate-limit-caller.js';
 import { FallbackRateLimitRuleResolver } from './rate-limit-rule.js';
-import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit-options.js';
+import type {
+  RateLimitFailureMode,
+  RateLimitModuleOptions,
+  ResolvedRateLimitOptions,
+} from './rate-limit-options.js';
 
 /** Injection token of the options with their defaults applied. */
 export const RATE_LIMIT_OPTIONS = Symbol('RATE_LIMIT_OPTIONS');
+
+const FAILURE_MODES: readonly RateLimitFailureMode[] = ['open', 'closed', 'local'];
 
 const positiveIntegers = ['defaultLimit', 'defaultPeriod', 'timeoutMs'] as const;
 
@@ -15,7 +22,12 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
   const resolved: ResolvedRateLimitOptions = {
     enabled: options.enabled ?? true,
     store: options.store ?? 'memory',
-    failOpen: options.failOpen ?? true,
+    failureMode: options.failureMode ?? (options.failOpen === false ? 'closed' : 'open'),
+    circuitBreaker: {
+      failureThreshold: options.circuitBreaker?.failureThreshold ?? 5,
+      cooldownMs: options.circuitBreaker?.cooldownMs ?? 1000,
+    },
+    clock: options.clock ?? systemClock,
     timeoutMs: options.timeoutMs ?? 250,
     defaultLimit: options.defaultLimit ?? 100,
     defaultPeriod: options.defaultPeriod ?? 60,
@@ -32,6 +44,20 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     if (!Number.isSafeInteger(resolved[name]) || resolved[name] <= 0) {
       throw new Error(`RateLimitModule option ${name} must be a positive integer`);
     }
+  }
+  if (!FAILURE_MODES.includes(resolved.failureMode)) {
+    throw new Error(
+      `RateLimitModule option failureMode must be one of ${FAILURE_MODES.join(', ')}`,
+    );
+  }
+  const { failureThreshold, cooldownMs } = resolved.circuitBreaker;
+  if (!Number.isSafeInteger(failureThreshold) || failureThreshold < 0) {
+    throw new Error(
+      'RateLimitModule option circuitBreaker.failureThreshold must be an integer ≥ 0',
+    );
+  }
+  if (!Number.isSafeInteger(cooldownMs) || cooldownMs <= 0) {
+    throw new Error('RateLimitModule option circuitBreaker.cooldownMs must be a positive integer');
   }
   if (
     !Number.isInteger(resolved.ipv6Subnet) ||

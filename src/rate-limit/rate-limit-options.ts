@@ -3,8 +3,16 @@ import type { MemcachedRateLimitStoreOptions } from './stores/memcached-rate-lim
 import type { MemoryRateLimitStoreOptions } from './stores/memory-rate-limit.store.js';
 import type { RateLimitStore } from './stores/rate-limit-store.js';
 import type { RateLimitCallerResolver } from './rate-limit-caller.js';
+import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import type { TrustProxy } from './client-ip.js';
+import type { Clock } from './clock.js';
 import type { RateLimitRuleResolver } from './rate-limit-rule.js';
+
+/**
+ * What the limiter does while its backend fails: `open` lets requests through, `closed` answers
+ * 429 "Access denied as a precaution", `local` keeps limiting in this process's memory.
+ */
+export type RateLimitFailureMode = 'open' | 'closed' | 'local';
 
 /** The counter backends built in. */
 export type RateLimitBackend = 'memory' | 'redis' | 'memcached';
@@ -33,6 +41,24 @@ export interface RateLimitModuleOptions {
    * @default true
    */
   failOpen?: boolean;
+  /**
+   * On a backend error, timeout or open circuit: `open` lets requests through, `closed` answers
+   * 429 "Access denied as a precaution", `local` counts in this process's memory (each instance
+   * enforces the full limit on its own) until the backend answers again. Wins over `failOpen`.
+   * @default `failOpen === false ? 'closed' : 'open'`
+   */
+  failureMode?: RateLimitFailureMode;
+  /**
+   * Stops calling a backend that keeps failing: after `failureThreshold` consecutive failures,
+   * checks skip it for `cooldownMs`, then one check probes it.
+   * @default `{ failureThreshold: 5, cooldownMs: 1000 }`
+   */
+  circuitBreaker?: CircuitBreakerOptions;
+  /**
+   * Time source of the circuit breaker and of `local` mode's counters, replaced in tests.
+   * @default the wall clock
+   */
+  clock?: Clock;
   /**
    * Longest wait for the backend on one check, in milliseconds, before the failure policy applies.
    * @default 250
@@ -77,6 +103,8 @@ export interface RateLimitModuleOptions {
 
 /** Options with every default applied, as the module's providers see them. */
 export type ResolvedRateLimitOptions = Required<
-  Omit<RateLimitModuleOptions, 'memory' | 'redis' | 'memcached'>
+  Omit<RateLimitModuleOptions, 'memory' | 'redis' | 'memcached' | 'circuitBreaker' | 'failOpen'>
 > &
-  Pick<RateLimitModuleOptions, 'memory' | 'redis' | 'memcached'>;
+  Pick<RateLimitModuleOptions, 'memory' | 'redis' | 'memcached'> & {
+    circuitBreaker: Required<CircuitBreakerOptions>;
+  };

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BackendFailureLog } from './backend-failure-log.js';
 import { type RateLimitDecision, toWholeSeconds } from './rate-limit-decision.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
-import type { ResolvedRateLimitOptions } from './rate-limit-options.js';
-import { RateLimitStore } from './stores/rate-limit-store.js';
+import type { RateLimitFailureMode, ResolvedRateLimitOptions } from './rate-limit-options.js';
+import { MemoryRateLimitStore } from './stores/memory-rate-limit.store.js';
+import { type RateLimitHit, RateLimitStore } from './stores/rate-limit-store.js';
 
 /** One check through {@link RateLimitService.incrementAndCheck}. */
 export interface RateLimitCheck {
@@ -14,8 +16,13 @@ export interface RateLimitCheck {
   /** Period in seconds, a positive integer. */
   period: number;
   /**
-   * Overrides the module's `failOpen` for this call only.
-   * @default the module's `failOpen`
+   * Overrides the module's failure mode for this call only.
+   * @default the module's `failureMode`
+   */
+  failureMode?: RateLimitFailureMode;
+  /**
+   * Overrides the module's failure mode for this call only: `true` is `'open'`, `false`
+   * `'closed'`. `failureMode` wins when both are given.
    */
   failOpen?: boolean;
 }
@@ -27,55 +34,54 @@ export interface RateLimitHealth {
   error?: string;
 }
 
+const POLICY_WORDS: Readonly<Record<RateLimitFailureMode, string>> = {
+  open: 'letting requests through',
+  closed: 'refusing requests',
+  local: 'limiting in this process only',
+};
+
 /**
  * The limiter's programmatic API, for limits outside HTTP (jobs, sockets, login attempts).
- * It is also the one place where a backend failure becomes a decision (fail open or closed).
+ * It is also the one place where a backend failure becomes a decision: a circuit breaker stops
+ * calling a backend that keeps failing, and the failure mode decides meanwhile.
  */
 @Injectable()
 export class RateLimitService {
   private readonly failures: BackendFailureLog;
+  private readonly circuit: CircuitBreaker;
+  /** Counts in `local` mode while the shared backend is down; created on first need. */
+  private insurance: MemoryRateLimitStore | undefined;
 
   constructor(
     private readonly store: RateLimitStore,
     @Inject(RATE_LIMIT_OPTIONS) private readonly options: ResolvedRateLimitOptions,
   ) {
     this.failures = new BackendFailureLog(`${store.name} rate-limit store`);
+    this.circuit = new CircuitBreaker(options.circuitBreaker, options.clock);
   }
 
   /**
-   * Counts one request on `key` and decides whether it may proceed. Never rejects: a backend
-   * error or timeout yields a `degraded` decision following `failOpen`.
+   * Counts one request on `key` and decides whether it may proceed. Never rejects: when the
+   * backend fails, times out or its circuit is open, the failure mode decides.
    */
-  async incrementAndCheck({
-    key,
-    limit,
-    period,
-    failOpen,
-  }: RateLimitCheck): Promise<RateLimitDecision> {
-    try {
-      const hit = await this.store.incrementAndCheck(key, limit, period);
-      this.failures.success();
-      return {
-        allowed: !hit.limited,
-        limit,
-        remaining: hit.remaining,
-        resetSeconds: toWholeSeconds(hit.resetMs),
-        // A refused caller is never told to retry at once, even at the very end of a window.
-        retryAfterSeconds: hit.limited ? Math.max(1, toWholeSeconds(hit.retryAfterMs)) : 0,
-        degraded: false,
-      };
-    } catch (error) {
-      const open = failOpen ?? this.options.failOpen;
-      this.failures.failure(error, open ? 'letting requests through' : 'refusing requests');
-      return {
-        allowed: open,
-        limit,
-        remaining: 0,
-        resetSeconds: 0,
-        retryAfterSeconds: open ? 0 : 1,
-        degraded: true,
-      };
+  async incrementAndCheck(check: RateLimitCheck): Promise<RateLimitDecision> {
+    if (this.circuit.tryAcquire()) {
+      try {
+        const hit = await this.store.incrementAndCheck(check.key, check.limit, check.period);
+        this.circuit.success();
+        this.failures.success();
+        return counted(hit, check.limit, 'store');
+      } catch (error) {
+        this.circuit.failure();
+        this.failures.failure(error, POLICY_WORDS[this.failureModeOf(check)]);
+      }
     }
+    return this.decideWithoutStore(check);
+  }
+
+  /** Whether the circuit is open: checks skip the backend and follow the failure mode. */
+  get circuitOpen(): boolean {
+    return this.circuit.isOpen;
   }
 
   /** Requests counted in the live window of `key`. Rejects when the backend fails. */
@@ -103,4 +109,45 @@ export class RateLimitService {
       return { backend: this.store.name, status: 'down', error: message };
     }
   }
+
+  private failureModeOf(check: RateLimitCheck): RateLimitFailureMode {
+    if (check.failureMode !== undefined) return check.failureMode;
+    if (check.failOpen !== undefined) return check.failOpen ? 'open' : 'closed';
+    return this.options.failureMode;
+  }
+
+  private async decideWithoutStore(check: RateLimitCheck): Promise<RateLimitDecision> {
+    const mode = this.failureModeOf(check);
+    if (mode === 'local') {
+      this.insurance ??= new MemoryRateLimitStore({
+        maxKeys: this.options.memory?.maxKeys,
+        clock: this.options.clock,
+      });
+      const hit = await this.insurance.incrementAndCheck(check.key, check.limit, check.period);
+      return counted(hit, check.limit, 'local');
+    }
+    const open = mode === 'open';
+    return {
+      allowed: open,
+      limit: check.limit,
+      remaining: 0,
+      resetSeconds: 0,
+      retryAfterSeconds: open ? 0 : 1,
+      degraded: true,
+      source: 'policy',
+    };
+  }
+}
+
+function counted(hit: RateLimitHit, limit: number, source: 'store' | 'local'): RateLimitDecision {
+  return {
+    allowed: !hit.limited,
+    limit,
+    remaining: hit.remaining,
+    resetSeconds: toWholeSeconds(hit.resetMs),
+    // A refused caller is never told to retry at once, even at the very end of a window.
+    retryAfterSeconds: hit.limited ? Math.max(1, toWholeSeconds(hit.retryAfterMs)) : 0,
+    degraded: false,
+    source,
+  };
 }
