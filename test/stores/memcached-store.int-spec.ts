@@ -11,7 +11,7 @@ import { describeStoreContract } from './store-contract.js';
 const [sharedHost, sharedPort] = (process.env.MEMCACHED_LOCATION ?? '127.0.0.1:11211').split(':');
 const shared = { host: sharedHost, port: Number(sharedPort) };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const close = (store: RateLimitStore) => (store as MemcachedRateLimitStore).onModuleDestroy();
+const close = (store: RateLimitStore) => (store as MemcachedRateLimitStore).onApplicationShutdown();
 
 describeStoreContract('memcached', {
   create: () => Promise.resolve(new MemcachedRateLimitStore(shared)),
@@ -22,7 +22,7 @@ describeStoreContract('memcached', {
     return {
       store,
       dispose: async () => {
-        await store.onModuleDestroy();
+        await store.onApplicationShutdown();
         await server.close();
       },
     };
@@ -55,7 +55,7 @@ describe('memcached store', () => {
     server = await startMemcachedServer();
   });
   afterAll(async () => {
-    await Promise.all(stores.map((store) => store.onModuleDestroy()));
+    await Promise.all(stores.map((store) => store.onApplicationShutdown()));
     await server.close();
   });
   beforeEach(() => {

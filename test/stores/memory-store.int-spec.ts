@@ -6,3 +6,26 @@ describeStoreContract('memory', {
   destroy: () => Promise.resolve(),
   supportsResetPattern: true,
 });
+
+describe('memory store under 1,000,000 distinct callers', () => {
+  it('stays within maxKeys, evicting the oldest windows, and keeps counting the newest', async () => {
+    const maxKeys = 100_000;
+    const store = new MemoryRateLimitStore({ maxKeys });
+    let largest = 0;
+    for (let i = 0; i < 1_000_000; i += 1) {
+      const hit = await store.incrementAndCheck(`ratelimit:attacker-${i}:api`, 10, 60);
+      if (hit.count !== 1) throw new Error(`caller ${i} counted ${hit.count} on its first request`);
+      if (i % 10_000 === 0) largest = Math.max(largest, store.size);
+    }
+    largest = Math.max(largest, store.size);
+    expect(largest).toBeLessThanOrEqual(maxKeys);
+    expect(store.size).toBe(maxKeys);
+    // The oldest were evicted; the newest still hold their windows, and a real caller is limited.
+    expect(await store.getCount('ratelimit:attacker-0:api')).toBe(0);
+    expect(await store.getCount('ratelimit:attacker-999999:api')).toBe(1);
+    for (let i = 0; i < 10; i += 1) await store.incrementAndCheck('ratelimit:user:api', 10, 60);
+    await expect(store.incrementAndCheck('ratelimit:user:api', 10, 60)).resolves.toMatchObject({
+      limited: true,
+    });
+  });
+});

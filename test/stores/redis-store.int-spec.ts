@@ -38,12 +38,12 @@ async function rejectionTime(promise: Promise<unknown>): Promise<number> {
 
 describeStoreContract('redis', {
   create: () => Promise.resolve(new RedisRateLimitStore({ url: SHARED_URL })),
-  destroy: (store) => (store as RedisRateLimitStore).onModuleDestroy(),
+  destroy: (store) => (store as RedisRateLimitStore).onApplicationShutdown(),
   createHung: async (timeoutMs) => {
     const server = await startHungServer();
     const store = new RedisRateLimitStore({ host: '127.0.0.1', port: server.port, timeoutMs });
     const dispose = async () => {
-      await store.onModuleDestroy();
+      await store.onApplicationShutdown();
       await server.close();
     };
     return { store, dispose };
@@ -74,7 +74,7 @@ describe('redis store', () => {
   });
   // Closed after each test, so that no idle store is mid-reconnect when a later test kills Redis.
   afterEach(async () => {
-    await Promise.all(stores.splice(0).map((store) => store.onModuleDestroy()));
+    await Promise.all(stores.splice(0).map((store) => store.onApplicationShutdown()));
   });
   afterAll(async () => {
     for (const client of clients) client.disconnect();
@@ -122,6 +122,21 @@ describe('redis store', () => {
     expect(await admin.script('EXISTS', SCRIPT_SHA)).toEqual([1]);
   });
 
+  it('counts each of 50 concurrent checks once when the script cache was flushed under them', async () => {
+    const store = makeStore({ poolSize: 2 });
+    await Promise.all([1, 2].map(() => store.incrementAndCheck(newKey(), 10, 60)));
+    await admin.script('FLUSH');
+    const key = newKey();
+    // Sent in one tick, so they share pipelines; each NOSCRIPT reply is retried as EVAL once.
+    const hits = await Promise.all(
+      Array.from({ length: 50 }, () => store.incrementAndCheck(key, 100, 60)),
+    );
+    expect(hits.map((hit) => hit.count).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    expect(await store.getCount(key)).toBe(50);
+  });
+
   it('fails fast while Redis is down and recovers by itself when it returns', async () => {
     const store = makeStore({ timeoutMs: 1000 });
     const key = newKey();
@@ -157,7 +172,7 @@ describe('redis store', () => {
     const client = makeClient();
     const store = new RedisRateLimitStore({ client });
     await store.incrementAndCheck(newKey(), 10, 60);
-    await store.onModuleDestroy();
+    await store.onApplicationShutdown();
     expect(client.status).toBe('ready');
     expect(await client.ping()).toBe('PONG');
   });
@@ -165,7 +180,7 @@ describe('redis store', () => {
   it('closes the connections it opened on shutdown', async () => {
     const store = new RedisRateLimitStore({ url: redis.url, poolSize: 2 });
     await store.ping();
-    await store.onModuleDestroy();
+    await store.onApplicationShutdown();
     await expect(store.ping()).rejects.toThrow(/closed/);
     await expect(store.ping()).rejects.toThrow(/closed/);
   });

@@ -22,6 +22,7 @@ type Callback<T> = (error: unknown, result: T) => void;
  */
 export class MemcachedClient {
   private readonly client: Memcached;
+  private ended = false;
 
   constructor(private readonly options: MemcachedClientOptions) {
     const settings: Memcached.options & Record<string, unknown> = {
@@ -77,13 +78,15 @@ export class MemcachedClient {
     await this.call('version', (done: Callback<unknown>) => this.client.version(done));
   }
 
-  /** Closes every pooled connection. */
+  /** Closes every pooled connection for good: later calls reject instead of reconnecting. */
   end(): void {
+    this.ended = true;
     this.client.end();
   }
 
   private call<T>(operation: string, run: (done: Callback<T>) => void): Promise<T> {
     const { location, timeoutMs } = this.options;
+    if (this.ended) return Promise.reject(new Error(`memcached client for ${location} is closed`));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OnModuleDestroy } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { type Clock, systemClock } from '../clock.js';
 import { MemcachedClient } from './memcached-client.js';
 import {
@@ -46,7 +46,7 @@ const HASHED_SUFFIX = /#[\w-]{43}$/;
  * Memcached expires the key on its own one-second tick, within the second before `period` ends:
  * the counter disappears within one second of the reported end, and reset times are exact to it.
  */
-export class MemcachedRateLimitStore extends RateLimitStore implements OnModuleDestroy {
+export class MemcachedRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
   readonly name = 'memcached';
   private readonly client: MemcachedClient;
   private readonly clock: Clock;
@@ -98,8 +98,11 @@ export class MemcachedRateLimitStore extends RateLimitStore implements OnModuleD
     return this.client.version();
   }
 
-  /** Closes the connections (Nest calls it on shutdown). */
-  onModuleDestroy(): Promise<void> {
+  /**
+   * Closes the connections for good. Nest calls it after the HTTP server has closed, so that
+   * requests still in flight at shutdown are counted.
+   */
+  onApplicationShutdown(): Promise<void> {
     this.client.end();
     return Promise.resolve();
   }

@@ -54,18 +54,35 @@ describe('MemoryRateLimitStore', () => {
   it('removes expired windows as new ones open', async () => {
     const clock = fakeClock();
     const store = new MemoryRateLimitStore({ clock });
-    for (let i = 0; i < 100; i += 1) await store.incrementAndCheck(`old-${i}`, 5, 1);
+    for (let i = 0; i < 3_000; i += 1) await store.incrementAndCheck(`old-${i}`, 5, 1);
     clock.advance(2_000);
-    for (let i = 0; i < 100; i += 1) await store.incrementAndCheck(`new-${i}`, 5, 60);
-    expect(store.size).toBe(100);
+    for (let i = 0; i < 3_000; i += 1) await store.incrementAndCheck(`new-${i}`, 5, 60);
+    expect(store.size).toBe(3_000);
   });
 
-  it('never holds more than maxKeys, evicting the oldest window', async () => {
+  it('never holds more than maxKeys, evicting the oldest windows', async () => {
     const store = new MemoryRateLimitStore({ clock: fakeClock(), maxKeys: 1_000 });
-    for (let i = 0; i < 50_000; i += 1) await store.incrementAndCheck(`caller-${i}`, 5, 3600);
-    expect(store.size).toBe(1_000);
+    let largest = 0;
+    for (let i = 0; i < 50_000; i += 1) {
+      await store.incrementAndCheck(`caller-${i}`, 5, 3600);
+      largest = Math.max(largest, store.size);
+    }
+    expect(largest).toBe(1_000);
     expect(await store.getCount('caller-0')).toBe(0);
+    expect(await store.getCount('caller-48999')).toBe(0);
     expect(await store.getCount('caller-49999')).toBe(1);
+    expect(store.size).toBeGreaterThanOrEqual(900);
+  });
+
+  it('drops expired windows before evicting live ones', async () => {
+    const clock = fakeClock();
+    const store = new MemoryRateLimitStore({ clock, maxKeys: 10 });
+    await store.incrementAndCheck('live-old', 5, 60);
+    for (let i = 0; i < 9; i += 1) await store.incrementAndCheck(`short-${i}`, 5, 1);
+    clock.advance(1_000);
+    await store.incrementAndCheck('new', 5, 60);
+    expect(await store.getCount('live-old')).toBe(1);
+    expect(store.size).toBe(2);
   });
 
   it('keeps a renewed window from being evicted as the oldest', async () => {

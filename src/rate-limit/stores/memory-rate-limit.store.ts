@@ -18,21 +18,28 @@ export interface MemoryRateLimitStoreOptions {
   clock?: Clock;
 }
 
-/** Expired windows examined per new window, so that cleanup costs O(1) per request. */
-const SWEEP_PER_INSERT = 2;
+/** New windows between two sweeps of expired ones from the front of the Map. */
+const SWEEP_EVERY = 1024;
+/** Share of `maxKeys` freed at once when the store is full, so a full store is not rescanned per request. */
+const EVICT_SHARE = 0.1;
 
 /**
  * Fixed-window counters in process memory: exact within one process, not shared between processes.
  *
  * No timers: each window keeps its expiry time and is replaced lazily. Windows sit in a Map in the
- * order they opened, so the front holds the oldest; each new window sweeps a couple of expired ones
- * from the front, and past `maxKeys` the oldest is evicted, so memory stays bounded under any load.
+ * order they opened, so the front holds the oldest. Every {@link SWEEP_EVERY} new windows, expired
+ * ones are swept from the front; when `maxKeys` is reached, one pass drops every expired window
+ * and, if that is not enough, the oldest live ones, down to 90 % of `maxKeys`. Work stays O(1)
+ * per request on average (a Map iterator skips deleted slots, so starting one per request would
+ * not), and memory stays bounded under any number of callers.
  */
 export class MemoryRateLimitStore extends RateLimitStore {
   readonly name = 'memory';
   private readonly windows = new Map<string, Window>();
   private readonly maxKeys: number;
   private readonly clock: Clock;
+  /** Windows opened so far, to pace the sweeps. */
+  private opened = 0;
 
   constructor(options: MemoryRateLimitStoreOptions = {}) {
     super();
@@ -87,16 +94,28 @@ export class MemoryRateLimitStore extends RateLimitStore {
   }
 
   private makeRoom(now: number): void {
-    let examined = 0;
+    this.opened += 1;
+    if (this.windows.size >= this.maxKeys) this.evict(now);
+    else if (this.opened % SWEEP_EVERY === 0) this.sweepExpired(now);
+  }
+
+  /** Deletes the expired windows at the front, up to the first live one. */
+  private sweepExpired(now: number): void {
     for (const [key, window] of this.windows) {
-      if (examined === SWEEP_PER_INSERT || window.expiresAt > now) break;
+      if (window.expiresAt > now) return;
       this.windows.delete(key);
-      examined += 1;
     }
-    while (this.windows.size >= this.maxKeys) {
-      const oldest = this.windows.keys().next();
-      if (oldest.done === true) break;
-      this.windows.delete(oldest.value);
+  }
+
+  /** One pass: every expired window, then the oldest live ones, until a tenth is free. */
+  private evict(now: number): void {
+    const target = this.maxKeys - Math.max(1, Math.floor(this.maxKeys * EVICT_SHARE));
+    for (const [key, window] of this.windows) {
+      if (window.expiresAt <= now) this.windows.delete(key);
+    }
+    for (const key of this.windows.keys()) {
+      if (this.windows.size <= target) return;
+      this.windows.delete(key);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { closeRedis, connect } from './redis-connection.js';
 import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
@@ -48,13 +49,15 @@ type ScriptClient = Redis &
  * a call at once while Redis is unreachable (no offline queue), bound every command by
  * `timeoutMs`, and reconnect forever in the background, so the store recovers by itself.
  */
-export class RedisRateLimitStore extends RateLimitStore {
+export class RedisRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
   readonly name = 'redis';
   private readonly clients: ScriptClient[];
   private readonly owned: boolean;
   private readonly timeoutMs: number;
   private readonly readyWaits = new Map<Redis, Promise<void>>();
   private cursor = 0;
+  /** Set on shutdown: later calls reject at once instead of meeting a half-closed socket. */
+  private closed = false;
 
   constructor(options: RedisRateLimitStoreOptions = {}) {
     super();
@@ -110,9 +113,14 @@ export class RedisRateLimitStore extends RateLimitStore {
     await (await this.client()).ping();
   }
 
-  /** Closes the connections it opened (Nest calls it on shutdown), never a client passed in. */
-  async onModuleDestroy(): Promise<void> {
-    if (this.owned) await Promise.all(this.clients.map(closeRedis));
+  /**
+   * Closes the connections it opened, never a client passed in. Nest calls it after the HTTP
+   * server has closed, so that requests still in flight at shutdown are counted.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.owned) return;
+    this.closed = true;
+    await Promise.all(this.clients.map(closeRedis));
   }
 
   /** The next connection round-robin, once connected (waiting at most `timeoutMs`). */
@@ -124,6 +132,7 @@ export class RedisRateLimitStore extends RateLimitStore {
 
   /** The next connection round-robin, connected or not (the check path avoids an extra await). */
   private next(): ScriptClient {
+    if (this.closed) throw new Error('The Redis rate-limit store is closed');
     const client = this.clients[this.cursor];
     this.cursor = (this.cursor + 1) % this.clients.length;
     return client;
