@@ -21,7 +21,8 @@ const swc = [
 const esmOnlyDependencies = ['content-disposition'];
 const toCommonJs = ['@swc/jest', { module: { type: 'commonjs' } }];
 
-const shared = {
+/** What every project shares (also the fault runs' config, `jest.faults.config.js`). */
+export const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
@@ -30,11 +31,12 @@ const shared = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(.*/)?(${esmOnlyDependencies.join('|')})/)`],
   testEnvironment: 'node',
-  // Creating an embedded PGlite database takes seconds on a loaded 2-core machine.
-  testTimeout: 30_000,
 };
 
 export default {
+  // A global option (ignored inside a project): creating an embedded PGlite database takes
+  // seconds on a loaded 2-core machine, and the fault runs last about ten.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {

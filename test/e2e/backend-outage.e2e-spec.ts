@@ -1,46 +1,5 @@
-import type { RateLimitModuleOptions } from '../../src/rate-limit/index.js';
-import { startMemcachedServer } from '../support/memcached-server.js';
+import { type BackendServer, backendServers } from '../support/backend-servers.js';
 import { adapters, startTestApp, type TestApp } from '../support/rate-limit-test-app.js';
-import { startRedisServer } from '../support/redis-server.js';
-
-/** A throwaway backend server this suite may kill, freeze and restart at will. */
-interface Backend {
-  options(timeoutMs: number): RateLimitModuleOptions;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  pause(): Promise<void>;
-  resume(): Promise<void>;
-  close(): Promise<void>;
-}
-
-const backends: [string, () => Promise<Backend>][] = [
-  [
-    'redis',
-    async () => {
-      const server = await startRedisServer();
-      return Object.assign(server, {
-        options: (timeoutMs: number): RateLimitModuleOptions => ({
-          store: 'redis',
-          timeoutMs,
-          redis: { url: server.url },
-        }),
-      });
-    },
-  ],
-  [
-    'memcached',
-    async () => {
-      const server = await startMemcachedServer();
-      return Object.assign(server, {
-        options: (timeoutMs: number): RateLimitModuleOptions => ({
-          store: 'memcached',
-          timeoutMs,
-          memcached: { host: '127.0.0.1', port: server.port },
-        }),
-      });
-    },
-  ],
-];
 
 const TIMEOUT_MS = 200;
 /** Slack for the HTTP round trip on a loaded 2-core machine. */
@@ -63,8 +22,8 @@ async function waitForRecovery(t: TestApp): Promise<Response> {
   }
 }
 
-describe.each(backends)('%s outage', (_name, startBackend) => {
-  let backend: Backend;
+describe.each(backendServers)('%s outage', (_name, startBackend) => {
+  let backend: BackendServer;
   beforeAll(async () => {
     backend = await startBackend();
   });
