@@ -12,6 +12,11 @@ export const DEFAULT_PGLITE_DATA_DIR = './data/';
 /** The PGlite "directory" that keeps the database in memory, gone when it is closed. */
 export const PGLITE_IN_MEMORY = 'memory://';
 
+/** Longest wait to open a PostgreSQL connection or get one from the pool, in milliseconds. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** Longest wait for one PostgreSQL query's answer, in milliseconds (client side). */
+export const QUERY_TIMEOUT_MS = 10_000;
+
 /** Where the database is: the settings {@link buildDataSourceOptions} reads. */
 export interface DatabaseSettings {
   /**
@@ -48,7 +53,16 @@ export function buildDataSourceOptions(settings: DatabaseSettings = {}): DataSou
     synchronize: false,
     ...(settings.logger && { logger: settings.logger }),
   };
-  if (settings.databaseUrl) return { ...shared, url: settings.databaseUrl };
+  if (settings.databaseUrl) {
+    return {
+      ...shared,
+      url: settings.databaseUrl,
+      // A server that accepts connections but never answers must not hold requests forever:
+      // opening a connection (or waiting for a pooled one) and each query are bounded.
+      connectTimeoutMS: CONNECT_TIMEOUT_MS,
+      extra: { query_timeout: QUERY_TIMEOUT_MS },
+    };
+  }
   const dataDir = pgliteDataDir(settings.pgliteDataDir ?? DEFAULT_PGLITE_DATA_DIR);
   return { ...shared, driver: new PGliteDriver({ dataDir }).driver };
 }

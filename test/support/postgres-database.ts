@@ -11,17 +11,24 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin(sql: string): Promise<void> {
+/** Runs `sql` as the server's superuser, over a connection of its own; resolves with the rows. */
+export async function asAdmin(sql: string, values: unknown[] = []): Promise<unknown[]> {
   const client = new pg.Client(PG_ADMIN_URL);
   await client.connect();
-  await client.query(sql).finally(() => client.end());
+  const result = await client.query(sql, values).finally(() => client.end());
+  return result.rows as unknown[];
 }
 
 /** Creates a fresh, empty database `rl_test_<time>_<random>` on the real server. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `rl_test_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
-  await admin(`CREATE DATABASE ${name}`);
+  await asAdmin(`CREATE DATABASE ${name}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  return { url: url.href, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return {
+    url: url.href,
+    drop: async () => {
+      await asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
 }

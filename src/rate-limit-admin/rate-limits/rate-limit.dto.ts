@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
 import { applyDecorators } from '@nestjs/common';
+import { IsStoredPathWithin, IsWellFormedText } from '../dto-text.js';
 import { IsIntBetween, IsRecordName, MAX_INT4 } from '../field-rules.js';
 import { OptionalNonNull } from '../optional-non-null.js';
 
@@ -19,22 +20,30 @@ const PATH = {
 const LIMIT = { minimum: 1, maximum: MAX_LIMIT, example: 100 };
 const PERIOD = { minimum: 1, maximum: MAX_PERIOD, example: 60, description: 'Seconds' };
 
+/** Longest path a rule stores: the column's size. */
+const MAX_PATH = 255;
+
 /** A URL path without spaces, control characters, query or fragment; up to 255 characters. */
 const IsRulePath = () =>
   applyDecorators(
     IsString(),
-    Length(1, 255),
+    Length(1, MAX_PATH),
     Matches(/^[^\s?#\p{Cc}]+$/u, {
       message: 'path must be a URL path without spaces, query or fragment',
     }),
+    IsWellFormedText(),
+    IsStoredPathWithin(MAX_PATH),
   );
+
+/** A rule name: 1–100 characters, no control characters, well-formed. */
+const IsRuleName = () => applyDecorators(IsRecordName(100), IsWellFormedText());
 
 /** Body of `POST /rate-limits`. */
 export class CreateRateLimitDto {
   /** Unique among live rules; generated from the tier and path when absent. */
   @ApiPropertyOptional(NAME)
   @OptionalNonNull()
-  @IsRecordName(100)
+  @IsRuleName()
   name?: string;
 
   @ApiProperty(TIER_ID)
@@ -58,7 +67,7 @@ export class CreateRateLimitDto {
 export class UpdateRateLimitDto {
   @ApiPropertyOptional(NAME)
   @OptionalNonNull()
-  @IsRecordName(100)
+  @IsRuleName()
   name?: string;
 
   @ApiPropertyOptional(TIER_ID)

@@ -21,6 +21,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { AnswersServiceUnavailable } from '../database-unavailable.interceptor.js';
 import { type Page, PaginationQueryDto, pageSchema } from '../pagination.js';
 import { StoredNamePipe } from '../stored-name.pipe.js';
 import { SuperuserWritesGuard } from '../superuser-writes.guard.js';
@@ -30,6 +31,7 @@ import { RateLimitsService } from './rate-limits.service.js';
 /** `/rate-limits`: operator rules per tier and path. Reads are public; writes need a superuser. */
 @ApiTags('rate-limits')
 @Controller('rate-limits')
+@AnswersServiceUnavailable()
 export class RateLimitsController {
   constructor(private readonly rules: RateLimitsService) {}
 

@@ -1,21 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
 import { IsOptional } from 'class-validator';
+import { IsWellFormedText } from '../dto-text.js';
 import { IsFreeText, IsRecordName } from '../field-rules.js';
 import { OptionalNonNull } from '../optional-non-null.js';
 
 const NAME = { minLength: 1, maxLength: 50, example: 'pro' };
 const DESCRIPTION = { maxLength: 500, nullable: true, example: 'Paying customers' };
 
+/** A tier name: 1–50 characters, no control characters, well-formed. */
+const IsTierName = () => applyDecorators(IsRecordName(50), IsWellFormedText());
+/** A description: up to 500 characters, no NUL, well-formed. */
+const IsDescription = () => applyDecorators(IsFreeText(500), IsWellFormedText());
+
 /** Body of `POST /tiers`. */
 export class CreateTierDto {
   /** Unique among live tiers. */
   @ApiProperty(NAME)
-  @IsRecordName(50)
+  @IsTierName()
   name!: string;
 
   @ApiPropertyOptional(DESCRIPTION)
   @IsOptional()
-  @IsFreeText(500)
+  @IsDescription()
   description?: string | null;
 }
 
@@ -23,12 +30,12 @@ export class CreateTierDto {
 export class UpdateTierDto {
   @ApiPropertyOptional(NAME)
   @OptionalNonNull()
-  @IsRecordName(50)
+  @IsTierName()
   name?: string;
 
   @ApiPropertyOptional(DESCRIPTION)
   @IsOptional()
-  @IsFreeText(500)
+  @IsDescription()
   description?: string | null;
 }
 

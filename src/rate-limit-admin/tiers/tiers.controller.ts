@@ -21,6 +21,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { AnswersServiceUnavailable } from '../database-unavailable.interceptor.js';
 import { type Page, PaginationQueryDto, pageSchema } from '../pagination.js';
 import { StoredNamePipe } from '../stored-name.pipe.js';
 import { SuperuserWritesGuard } from '../superuser-writes.guard.js';
@@ -30,6 +31,7 @@ import { TiersService } from './tiers.service.js';
 /** `/tiers`: the plans callers belong to. Reads are public; writes need a superuser. */
 @ApiTags('tiers')
 @Controller('tiers')
+@AnswersServiceUnavailable()
 export class TiersController {
   constructor(private readonly tiers: TiersService) {}
 
