@@ -1,5 +1,6 @@
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { StrictValidationPipe } from './strict-validation.pipe.js';
 
 /** Global prefix of every demo route. */
 export const API_PREFIX = 'api/v1';
@@ -14,7 +15,7 @@ export const DOCS_PATH = 'api/docs';
 export function configureApp<T extends INestApplication>(app: T): T {
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    new StrictValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();
   const config = new DocumentBuilder()

@@ -13,7 +13,8 @@ const BEARER = /^Bearer +(\S+) *$/i;
  * Demo authentication, registered globally by `AuthModule`. Without an `Authorization` header
  * the caller is anonymous (`request.user` stays `undefined`); with a valid HS256 bearer token
  * `request.user` becomes an {@link AuthenticatedUser}; anything else is a 401, never anonymous.
- * Claims: `sub` (string or number, required), `tierId` (integer or null), `isSuperuser` (boolean).
+ * Claims: `sub` (string or number, required), `tierId` (non-negative integer or null),
+ * `isSuperuser` (boolean).
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -57,8 +58,9 @@ function userFromClaims(claims: unknown): AuthenticatedUser {
   const { sub, tierId, isSuperuser } = claims as Record<string, unknown>;
   const validSub = (typeof sub === 'string' && sub !== '') || Number.isFinite(sub);
   if (!validSub) throw new UnauthorizedException('Token "sub" claim is missing or invalid');
-  if (tierId != null && !Number.isSafeInteger(tierId)) {
-    throw new UnauthorizedException('Token "tierId" claim must be an integer');
+  // Tier ids are never negative: the token script refuses them too, so one here is forged or broken.
+  if (tierId != null && !(Number.isSafeInteger(tierId) && (tierId as number) >= 0)) {
+    throw new UnauthorizedException('Token "tierId" claim must be a non-negative integer');
   }
   if (isSuperuser !== undefined && typeof isSuperuser !== 'boolean') {
     throw new UnauthorizedException('Token "isSuperuser" claim must be a boolean');

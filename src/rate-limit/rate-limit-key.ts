@@ -7,18 +7,39 @@ import { createHash } from 'node:crypto';
 export const MAX_KEY_PART_LENGTH = 128;
 /** A SHA-256 in base64url is 43 characters; one more for the `~` separator. */
 const HEAD_LENGTH = MAX_KEY_PART_LENGTH - 44;
+/** A surrogate without its pair: UTF-8 cannot encode it, so a store would see U+FFFD instead. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * The counter key of a caller on a path: `{prefix}:{caller}:{path}`, each part bounded to
- * {@link MAX_KEY_PART_LENGTH} characters (distinct parts keep distinct keys).
+ * The counter key of a caller on a path: `{prefix}:{caller}:{path}`, each part at most
+ * {@link MAX_KEY_PART_LENGTH} characters, the whole well-formed Unicode.
+ *
+ * Distinct (caller, path) pairs always get distinct keys. A part is kept verbatim only when it is
+ * short, well-formed, does not look like a hashed part and, for the path, holds no `:` (so the
+ * last `:` of a key always separates caller from path, whatever `:` an IPv6 caller holds). Any
+ * other part becomes a readable head, `~` and the SHA-256 of the whole, exactly
+ * {@link MAX_KEY_PART_LENGTH} characters.
  * @example buildRateLimitKey('ratelimit', '42', 'api_v1_widgets') // 'ratelimit:42:api_v1_widgets'
+ * @example buildRateLimitKey('ratelimit', '2001:db8::/64', 'x') // 'ratelimit:2001:db8::/64:x'
  */
 export function buildRateLimitKey(prefix: string, caller: string, path: string): string {
-  return `${prefix}:${bound(caller)}:${bound(path)}`;
+  const pathPart = verbatim(path) && !path.includes(':') ? path : hashed(path);
+  return `${prefix}:${verbatim(caller) ? caller : hashed(caller)}:${pathPart}`;
 }
 
-function bound(part: string): string {
-  if (part.length <= MAX_KEY_PART_LENGTH) return part;
-  const digest = createHash('sha256').update(part).digest('base64url');
-  return `${part.slice(0, HEAD_LENGTH)}~${digest}`;
+function verbatim(part: string): boolean {
+  if (part.length > MAX_KEY_PART_LENGTH) return false;
+  // A hashed part always has `~` here: a verbatim part of the same length must not.
+  if (part.length === MAX_KEY_PART_LENGTH && part[HEAD_LENGTH] === '~') return false;
+  return !LONE_SURROGATE.test(part);
+}
+
+function hashed(part: string): string {
+  // UTF-16 code units, not UTF-8: two parts differing only in lone surrogates must differ here.
+  const digest = createHash('sha256').update(part, 'utf16le').digest('base64url');
+  const head = part
+    .slice(0, HEAD_LENGTH)
+    .replace(/\p{Cs}/gu, '\uFFFD')
+    .replaceAll(':', '_');
+  return `${head}~${digest}`;
 }

@@ -111,7 +111,7 @@ const tail = (child: ChildProcess) => output.get(child) ?? '';
  * emits it). It ignores the signals a dying terminal or process group sends (memcached survives
  * SIGHUP), and is killed as soon as the server exits, before the server's pid can be reused.
  */
-function guard(server: ChildProcess): ChildProcess {
+export function guard(server: ChildProcess): ChildProcess {
   const script = `trap '' HUP INT TERM; read _ignored; kill -KILL "$1"`;
   const child = spawn('/bin/sh', ['-c', script, 'guard', String(server.pid)], {
     stdio: ['pipe', 'ignore', 'ignore'],
