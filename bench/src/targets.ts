@@ -39,7 +39,23 @@ function ratioAtLeast(results: BenchResults, variant: VariantName, floor: number
     )
     .map((other) => `${other.variant} ${ratio(other.ratio)}`);
   const ahead = best.length === 0 ? ' No variant is ahead.' : ` Ahead of it: ${best.join(', ')}.`;
-  return verdict(target, row.ratio >= floor, `${variant}: ${ratio(row.ratio)}.${ahead}`);
+  return verdict(
+    target,
+    row.ratio >= floor,
+    `${variant}: ${ratio(row.ratio)}.${ahead}${floorNote(results, floor)}`,
+  );
+}
+
+/** When the do-nothing `floor` guard itself stays under a target, no guard can be shown to meet it. */
+function floorNote(results: BenchResults, target: number): string {
+  const list = COMPARED.flatMap((scenario) => {
+    const row = find(results, scenario, 'floor');
+    return row === undefined ? [] : [`${ratio(row.ratio)} (${scenario})`];
+  }).join(', ');
+  if (list === '') return '';
+  return (find(results, 'allow', 'floor')?.ratio ?? Infinity) < target
+    ? ` The \`floor\` guard, which counts nothing, measured ${list}: a guard doing no work at all stays under ${target} here, so the target is inside this machine's noise.`
+    : ` The \`floor\` guard, which counts nothing, measured ${list}.`;
 }
 
 function aheadOf(results: BenchResults, ours: VariantName, peer: VariantName): TargetVerdict {
