@@ -105,7 +105,20 @@ function p99(results: BenchResults): TargetVerdict {
     misses.length === 0
       ? `Met in all ${checked.length} comparisons.`
       : `Behind: ${misses.join('; ')}.`;
-  return verdict(target, misses.length === 0, text);
+  return verdict(target, misses.length === 0, `${text}${floorP99Note(results)}`);
+}
+
+/** The p99 of the `floor` guard, which does no work: how far p99 moves by noise alone. */
+function floorP99Note(results: BenchResults): string {
+  const list = COMPARED.flatMap((scenario) => {
+    const floorRow = find(results, scenario, 'floor');
+    const noneRow = find(results, scenario, 'none');
+    if (floorRow === undefined || noneRow === undefined) return [];
+    return [`${scenario} ${ms(floorRow.p99)} ms (unprotected ${ms(noneRow.p99)} ms)`];
+  });
+  return list.length === 0
+    ? ''
+    : ` For scale, the \`floor\` guard, which counts nothing, had p99 ${list.join(', ')}.`;
 }
 
 /** Every peer whose median ratio beats ours on the same backend, per scenario. */
