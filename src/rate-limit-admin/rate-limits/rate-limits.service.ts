@@ -5,6 +5,7 @@ import { RateLimit, RateLimitRuleCache, Tier } from '../../rate-limit-rules/inde
 import { rethrowConflict } from '../conflicts.js';
 import { type Page, type PaginationQueryDto, pageWindow, toPage } from '../pagination.js';
 import { normalizeRulePath } from '../rule-path.js';
+import { defaultRuleName } from './default-rule-name.js';
 import type {
   CreateRateLimitDto,
   RateLimitResponse,
@@ -37,7 +38,7 @@ export class RateLimitsService {
   async create(dto: CreateRateLimitDto): Promise<RateLimitResponse> {
     const tier = await this.liveTier(dto.tierId);
     const path = normalizeRulePath(dto.path);
-    const name = dto.name ?? `${tier.name}_${path}`.slice(0, 100);
+    const name = dto.name ?? defaultRuleName(tier.name, path);
     return this.save(this.rules.create({ ...dto, name, path }));
   }
 
