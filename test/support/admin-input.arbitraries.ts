@@ -25,6 +25,8 @@ export const valid = {
   tierId: intIn(1, MAX_INT4),
   path: (v: unknown) => {
     if (!text(v, 1, 255) || !/^[^\s?#\p{Cc}]+$/u.test(v) || LONE_SURROGATE.test(v)) return false;
+    // A ":" must start a parameter name.
+    if (/:(?![A-Za-z0-9_])/.test(v)) return false;
     const stored = sanitizeRouteTemplate(v);
     return stored !== '' && stored.length <= 255;
   },
