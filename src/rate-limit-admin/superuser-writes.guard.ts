@@ -1,10 +1,13 @@
 import {
+  applyDecorators,
   type CanActivate,
   ForbiddenException,
   Inject,
   Injectable,
   UnauthorizedException,
+  UseGuards,
 } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { ExecutionContext } from '@nestjs/common';
 import { RATE_LIMIT_OPTIONS, type ResolvedRateLimitOptions } from '../rate-limit/index.js';
 
@@ -24,3 +27,12 @@ export class SuperuserWritesGuard implements CanActivate {
     return true;
   }
 }
+
+/** A write of the admin API: superusers only, and documented so (bearer auth, 401, 403). */
+export const SuperuserWrite = () =>
+  applyDecorators(
+    UseGuards(SuperuserWritesGuard),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse(),
+    ApiForbiddenResponse(),
+  );

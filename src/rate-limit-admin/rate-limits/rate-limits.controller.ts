@@ -1,30 +1,16 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AnswersServiceUnavailable } from '../database-unavailable.interceptor.js';
 import { type Page, PaginationQueryDto, pageSchema } from '../pagination.js';
 import { StoredNamePipe } from '../stored-name.pipe.js';
-import { SuperuserWritesGuard } from '../superuser-writes.guard.js';
+import { SuperuserWrite } from '../superuser-writes.guard.js';
 import { CreateRateLimitDto, RateLimitResponse, UpdateRateLimitDto } from './rate-limit.dto.js';
 import { RateLimitsService } from './rate-limits.service.js';
 
@@ -49,20 +35,16 @@ export class RateLimitsController {
   }
 
   @Post()
-  @UseGuards(SuperuserWritesGuard)
-  @ApiBearerAuth()
+  @SuperuserWrite()
   @ApiCreatedResponse({ type: RateLimitResponse })
   @ApiNotFoundResponse({ description: 'The tier does not exist or is deleted' })
   @ApiConflictResponse({ description: 'The name is taken, or the tier has a rule for this path' })
-  @ApiUnauthorizedResponse()
-  @ApiForbiddenResponse()
   create(@Body() dto: CreateRateLimitDto): Promise<RateLimitResponse> {
     return this.rules.create(dto);
   }
 
   @Patch(':name')
-  @UseGuards(SuperuserWritesGuard)
-  @ApiBearerAuth()
+  @SuperuserWrite()
   @ApiOkResponse({ type: RateLimitResponse })
   @ApiNotFoundResponse({ description: 'No such rule, or the new tier does not exist' })
   @ApiConflictResponse({ description: 'The new name or tier and path are taken' })
@@ -75,8 +57,7 @@ export class RateLimitsController {
 
   @Delete(':name')
   @HttpCode(204)
-  @UseGuards(SuperuserWritesGuard)
-  @ApiBearerAuth()
+  @SuperuserWrite()
   @ApiNoContentResponse({ description: 'Soft-deleted; the defaults apply again' })
   @ApiNotFoundResponse()
   remove(@Param('name', new StoredNamePipe('Rate limit')) name: string): Promise<void> {

@@ -1,30 +1,16 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AnswersServiceUnavailable } from '../database-unavailable.interceptor.js';
 import { type Page, PaginationQueryDto, pageSchema } from '../pagination.js';
 import { StoredNamePipe } from '../stored-name.pipe.js';
-import { SuperuserWritesGuard } from '../superuser-writes.guard.js';
+import { SuperuserWrite } from '../superuser-writes.guard.js';
 import { CreateTierDto, TierResponse, UpdateTierDto } from './tier.dto.js';
 import { TiersService } from './tiers.service.js';
 
@@ -49,19 +35,15 @@ export class TiersController {
   }
 
   @Post()
-  @UseGuards(SuperuserWritesGuard)
-  @ApiBearerAuth()
+  @SuperuserWrite()
   @ApiCreatedResponse({ type: TierResponse })
   @ApiConflictResponse({ description: 'The name is taken' })
-  @ApiUnauthorizedResponse()
-  @ApiForbiddenResponse()
   create(@Body() dto: CreateTierDto): Promise<TierResponse> {
     return this.tiers.create(dto);
   }
 
   @Patch(':name')
-  @UseGuards(SuperuserWritesGuard)
-  @ApiBearerAuth()
+  @SuperuserWrite()
   @ApiOkResponse({ type: TierResponse })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'The new name is taken' })
@@ -74,8 +56,7 @@ export class TiersController {
 
   @Delete(':name')
   @HttpCode(204)
-  @UseGuards(SuperuserWritesGuard)
-  @ApiBearerAuth()
+  @SuperuserWrite()
   @ApiNoContentResponse({ description: 'Soft-deleted' })
   @ApiNotFoundResponse()
   @ApiConflictResponse({
