@@ -36,8 +36,8 @@ export async function createApp(
     app = await NestFactory.create(module, new FastifyAdapter(), options);
   } else {
     const express = await NestFactory.create<NestExpressApplication>(module, options);
-    // Express matches /WIDGETS to /widgets by default: each casing would get its own counter.
-    express.set('case sensitive routing', true);
+    // Names the framework to anyone who asks; Fastify sends no such header.
+    express.disable('x-powered-by');
     app = express;
   }
   return { app: configureApp(app), port: env.port, host: env.host };

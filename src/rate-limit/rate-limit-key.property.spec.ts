@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { buildRateLimitKey, MAX_KEY_PART_LENGTH } from './rate-limit-key.js';
+import {
+  buildRateLimitKey,
+  MAX_KEY_PART_LENGTH,
+  type RateLimitCallerKind,
+} from './rate-limit-key.js';
 
 // Failures print fast-check's seed and path: pass them as `{ seed, path }` to replay one.
 const RUNS = { numRuns: 500 };
@@ -28,18 +32,22 @@ const longPart = fc
   .map(([seed, length, tail]) => (seed || 'x').repeat(length).slice(0, length) + tail);
 const anyPart = fc.oneof(shortPart, boundaryPart, longPart);
 
-const key = (caller: string, path: string) => buildRateLimitKey(PREFIX, caller, path);
+const key = (caller: string, path: string, kind: RateLimitCallerKind = 'user') =>
+  buildRateLimitKey(PREFIX, kind, caller, path);
+/** Where the caller part starts: after the prefix and the `user` kind. */
+const CALLER_START = `${PREFIX}:user:`.length;
+const kinds = fc.constantFrom<RateLimitCallerKind>('user', 'ip');
 const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 describe('buildRateLimitKey (property)', () => {
   it('is bounded in characters and in UTF-8 bytes, whatever the caller and path', () => {
-    const maxLength = PREFIX.length + 2 + 2 * MAX_KEY_PART_LENGTH;
+    const maxLength = CALLER_START + 1 + 2 * MAX_KEY_PART_LENGTH;
     fc.assert(
       fc.property(anyPart, anyPart, (caller, path) => {
         const built = key(caller, path);
         expect(built.length).toBeLessThanOrEqual(maxLength);
         // At most 3 UTF-8 bytes per UTF-16 unit (a pair of units makes 4 bytes).
-        expect(utf8Bytes(built)).toBeLessThanOrEqual(PREFIX.length + 2 + 6 * MAX_KEY_PART_LENGTH);
+        expect(utf8Bytes(built)).toBeLessThanOrEqual(CALLER_START + 1 + 6 * MAX_KEY_PART_LENGTH);
         expect(key(caller, path)).toBe(built);
       }),
       RUNS,
@@ -65,19 +73,29 @@ describe('buildRateLimitKey (property)', () => {
     fc.assert(
       fc.property(plain, path, (caller, p) => {
         const built = key(caller, p);
-        expect(built).toBe(`${PREFIX}:${caller}:${p}`);
+        expect(built).toBe(`${PREFIX}:user:${caller}:${p}`);
         // The last ":" separates caller from path, whatever ":" the caller holds (IPv6).
-        expect(built.slice(PREFIX.length + 1, built.lastIndexOf(':'))).toBe(caller);
+        expect(built.slice(CALLER_START, built.lastIndexOf(':'))).toBe(caller);
       }),
       RUNS,
     );
   });
 
-  it('gives distinct (caller, path) pairs distinct keys', () => {
+  it('gives distinct (kind, caller, path) triples distinct keys', () => {
     fc.assert(
-      fc.property(anyPart, anyPart, anyPart, anyPart, (c1, p1, c2, p2) => {
-        fc.pre(c1 !== c2 || p1 !== p2);
-        expect(key(c1, p1)).not.toBe(key(c2, p2));
+      fc.property(kinds, anyPart, anyPart, kinds, anyPart, anyPart, (k1, c1, p1, k2, c2, p2) => {
+        fc.pre(k1 !== k2 || c1 !== c2 || p1 !== p2);
+        expect(key(c1, p1, k1)).not.toBe(key(c2, p2, k2));
+      }),
+      RUNS,
+    );
+  });
+
+  it('never lets a user id share the key of an address, whatever the id spells', () => {
+    fc.assert(
+      fc.property(anyPart, anyPart, anyPart, (address, id, path) => {
+        expect(key(id, path, 'user')).not.toBe(key(address, path, 'ip'));
+        expect(key(`ip:${address}`, path, 'user')).not.toBe(key(address, path, 'ip'));
       }),
       RUNS,
     );
@@ -95,10 +113,10 @@ describe('buildRateLimitKey (property)', () => {
   it('never lets a verbatim part equal the hashed form of another', () => {
     fc.assert(
       fc.property(longPart, (long) => {
-        const hashedPath = key('c', long).slice(`${PREFIX}:c:`.length);
+        const hashedPath = key('c', long).slice(`${PREFIX}:user:c:`.length);
         expect(hashedPath).toHaveLength(MAX_KEY_PART_LENGTH);
         expect(key('c', hashedPath)).not.toBe(key('c', long));
-        const hashedCaller = key(long, 'p').slice(PREFIX.length + 1, -':p'.length);
+        const hashedCaller = key(long, 'p').slice(CALLER_START, -':p'.length);
         expect(key(hashedCaller, 'p')).not.toBe(key(long, 'p'));
       }),
       RUNS,

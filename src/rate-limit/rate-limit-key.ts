@@ -11,20 +11,32 @@ const HEAD_LENGTH = MAX_KEY_PART_LENGTH - 44;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * The counter key of a caller on a path: `{prefix}:{caller}:{path}`, each part at most
- * {@link MAX_KEY_PART_LENGTH} characters, the whole well-formed Unicode.
- *
- * Distinct (caller, path) pairs always get distinct keys. A part is kept verbatim only when it is
- * short, well-formed, does not look like a hashed part and, for the path, holds no `:` (so the
- * last `:` of a key always separates caller from path, whatever `:` an IPv6 caller holds). Any
- * other part becomes a readable head, `~` and the SHA-256 of the whole, exactly
- * {@link MAX_KEY_PART_LENGTH} characters.
- * @example buildRateLimitKey('ratelimit', '42', 'api_v1_widgets') // 'ratelimit:42:api_v1_widgets'
- * @example buildRateLimitKey('ratelimit', '2001:db8::/64', 'x') // 'ratelimit:2001:db8::/64:x'
+ * Where a caller's id comes from: `user` for an id from the caller resolver (`request.user`),
+ * `ip` for an anonymous caller's tracker (its client address by default). The kind is part of
+ * the key, so a user id shaped like an address never shares the counter of that address.
  */
-export function buildRateLimitKey(prefix: string, caller: string, path: string): string {
+export type RateLimitCallerKind = 'user' | 'ip';
+
+/**
+ * The counter key of a caller on a path: `{prefix}:{kind}:{caller}:{path}`, the caller and path
+ * each at most {@link MAX_KEY_PART_LENGTH} characters, the whole well-formed Unicode.
+ *
+ * Distinct (kind, caller, path) triples always get distinct keys. A part is kept verbatim only
+ * when it is short, well-formed, does not look like a hashed part and, for the path, holds no `:`
+ * (so the last `:` of a key always separates caller from path, whatever `:` an IPv6 caller
+ * holds). Any other part becomes a readable head, `~` and the SHA-256 of the whole, exactly
+ * {@link MAX_KEY_PART_LENGTH} characters.
+ * @example buildRateLimitKey('ratelimit', 'user', '42', 'api_v1_widgets') // 'ratelimit:user:42:api_v1_widgets'
+ * @example buildRateLimitKey('ratelimit', 'ip', '2001:db8::/64', 'x') // 'ratelimit:ip:2001:db8::/64:x'
+ */
+export function buildRateLimitKey(
+  prefix: string,
+  kind: RateLimitCallerKind,
+  caller: string,
+  path: string,
+): string {
   const pathPart = verbatim(path) && !path.includes(':') ? path : hashed(path);
-  return `${prefix}:${verbatim(caller) ? caller : hashed(caller)}:${pathPart}`;
+  return `${prefix}:${kind}:${verbatim(caller) ? caller : hashed(caller)}:${pathPart}`;
 }
 
 function verbatim(part: string): boolean {

@@ -12,6 +12,8 @@ export interface RateLimitedRequest {
   url?: string;
   /** Fastify: the Node request underneath. */
   raw?: IncomingMessage;
+  /** The matched route's parameters, as the framework decoded them. */
+  params?: unknown;
   /** Express: the matched route. */
   route?: { path?: unknown };
   /** Fastify: the matched route. */

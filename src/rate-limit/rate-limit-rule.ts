@@ -6,7 +6,11 @@ export interface RateLimitRule {
   limit: number;
   /** Period in seconds. */
   period: number;
-  /** Sanitized path used in the counter key (the rule's path when a rule matched). */
+  /**
+   * Sanitized path used in the counter key: the rule's path when an operator rule matched (one
+   * counter for every method and id it covers), else the request's canonical path and the
+   * route's method (`api_v1_widgets_7#GET`), so that routes with their own limits never share.
+   */
   keyPath: string;
 }
 
@@ -14,14 +18,21 @@ export interface RateLimitRule {
 export interface RateLimitRuleContext {
   /** The caller, or `undefined` for an anonymous request. */
   caller: RateLimitCaller | undefined;
-  /** The sanitized URL path, without query string (`api_v1_widgets_42`). */
+  /**
+   * The canonical path, sanitized (`api_v1_widgets_42`): the route template the router matched
+   * with each parameter value in canonical form, so no spelling of one resource (letter case,
+   * absolute-form target, percent-encoding, `042` for `42`) reads as another.
+   */
   path: string;
-  /** The URL path as received, without query string (`/api/v1/widgets/42`). */
+  /** The canonical path before sanitizing (`/api/v1/widgets/42`). */
   rawPath: string;
   /** The sanitized route template when the framework knows it (`api_v1_widgets_{id}`). */
   template: string | undefined;
-  /** The route's own limit and period (`@RateLimited`), else the module defaults. */
-  fallback: { limit: number; period: number };
+  /**
+   * The route's own limit and period (`@RateLimited`), else the module defaults, and the
+   * method the route is declared for (`GET`, `ALL`), which keys its counter apart.
+   */
+  fallback: { limit: number; period: number; route: string };
 }
 
 /**
@@ -32,9 +43,9 @@ export abstract class RateLimitRuleResolver {
   abstract resolve(context: RateLimitRuleContext): RateLimitRule;
 }
 
-/** The rule when no operator rule matches: the route's fallback, keyed on the URL path. */
+/** The rule when no operator rule matches: the route's fallback, keyed on path and route. */
 export function fallbackRule({ path, fallback }: RateLimitRuleContext): RateLimitRule {
-  return { limit: fallback.limit, period: fallback.period, keyPath: path };
+  return { limit: fallback.limit, period: fallback.period, keyPath: `${path}#${fallback.route}` };
 }
 
 /** The resolver used when no rules are configured: always {@link fallbackRule}. */

@@ -4,21 +4,20 @@ import { addressIdentity, clientAddress, compileTrustProxy, type ProxyTrust } fr
 import type { RateLimitCaller } from './rate-limit-caller.js';
 import { RateLimitExceededException } from './rate-limit-exceeded.exception.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
+import { canonicalUrlPath } from './canonical-path.js';
 import { buildRateLimitKey } from './rate-limit-key.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
 import type { ResolvedRateLimitOptions } from './rate-limit-options.js';
-import { requestPath, sanitizePath, sanitizeRouteTemplate } from './rate-limit-path.js';
+import { sanitizePath } from './rate-limit-path.js';
 import {
   RATE_LIMIT_DECISION,
   type RateLimitedRequest,
   rawRequest,
   routeTemplate,
 } from './rate-limit-request.js';
-import type { RateLimitRule, RateLimitRuleContext } from './rate-limit-rule.js';
-import { RATE_LIMITED_METADATA, type RateLimitedOptions } from './rate-limited.metadata.js';
+import type { RateLimitRule } from './rate-limit-rule.js';
+import { RateLimitRoutes } from './rate-limit-routes.js';
 import { RateLimitService } from './rate-limit.service.js';
-
-type Fallback = RateLimitRuleContext['fallback'];
 
 /**
  * Enforces the limit on a route: resolves the caller and the rule, counts one hit, writes the
@@ -29,18 +28,16 @@ type Fallback = RateLimitRuleContext['fallback'];
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   private readonly proxyTrust: ProxyTrust;
-  /** Sanitized route templates; bounded by the app's routes, since the framework supplies them. */
-  private readonly templates = new Map<string, string>();
-  /** Each route's fallback limit by class and handler, read from metadata once, not per request. */
-  private readonly fallbacks = new WeakMap<object, WeakMap<object, Fallback>>();
+  private readonly routes: RateLimitRoutes;
 
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly limiter: RateLimitService,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(RATE_LIMIT_OPTIONS) protected readonly options: ResolvedRateLimitOptions,
   ) {
     this.proxyTrust = compileTrustProxy(options.trustProxy);
+    this.routes = new RateLimitRoutes(reflector, options);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -50,11 +47,10 @@ export class RateLimitGuard implements CanActivate {
     if (!this.options.enabled || request[RATE_LIMIT_DECISION] !== undefined) return true;
     const caller = this.options.callerResolver(request);
     const rule = this.resolveRule(context, request, caller);
-    const key = buildRateLimitKey(
-      this.options.keyPrefix,
-      caller?.id ?? this.getTracker(request),
-      rule.keyPath,
-    );
+    const key =
+      caller === undefined
+        ? buildRateLimitKey(this.options.keyPrefix, 'ip', this.getTracker(request), rule.keyPath)
+        : buildRateLimitKey(this.options.keyPrefix, 'user', caller.id, rule.keyPath);
     const decision = await this.limiter.incrementAndCheck({
       key,
       limit: rule.limit,
@@ -75,47 +71,26 @@ export class RateLimitGuard implements CanActivate {
     );
   }
 
-  private sanitizedTemplate(template: string): string {
-    let sanitized = this.templates.get(template);
-    if (sanitized === undefined)
-      this.templates.set(template, (sanitized = sanitizeRouteTemplate(template)));
-    return sanitized;
-  }
-
-  /** The rule for this request: operator rules first, then `@RateLimited`, then the defaults. */
+  /**
+   * The rule for this request: operator rules first, then `@RateLimited`, then the defaults.
+   * Paths are canonical: the template the router matched, with canonical parameter values, so no
+   * spelling of a resource gets a counter of its own, whatever the framework's routing settings.
+   */
   protected resolveRule(
     context: ExecutionContext,
     request: RateLimitedRequest,
     caller: RateLimitCaller | undefined,
   ): RateLimitRule {
-    const template = routeTemplate(request);
-    const rawPath = requestPath(request.originalUrl ?? request.url ?? '');
+    const matched = routeTemplate(request);
+    const template = matched === undefined ? undefined : this.routes.template(matched);
+    const rawPath =
+      template?.path(request.params) ?? canonicalUrlPath(request.originalUrl ?? request.url ?? '');
     return this.options.ruleResolver.resolve({
       caller,
-      path: sanitizePath(rawPath),
+      path: template === undefined ? sanitizePath(rawPath) : template.sanitizedPath(rawPath),
       rawPath,
-      template: template === undefined ? undefined : this.sanitizedTemplate(template),
-      fallback: this.routeFallback(context),
+      template: template?.rulePath,
+      fallback: this.routes.fallback(context),
     });
-  }
-
-  /** The route's `@RateLimited` values (the method's over the class's), else the defaults. */
-  private routeFallback(context: ExecutionContext): Fallback {
-    const [handler, controller] = [context.getHandler(), context.getClass()];
-    let byHandler = this.fallbacks.get(controller);
-    if (byHandler === undefined) this.fallbacks.set(controller, (byHandler = new WeakMap()));
-    let fallback = byHandler.get(handler);
-    if (fallback === undefined) {
-      const route = this.reflector.getAllAndOverride<RateLimitedOptions | undefined>(
-        RATE_LIMITED_METADATA,
-        [handler, controller],
-      );
-      fallback = {
-        limit: route?.limit ?? this.options.defaultLimit,
-        period: route?.period ?? this.options.defaultPeriod,
-      };
-      byHandler.set(handler, fallback);
-    }
-    return fallback;
   }
 }

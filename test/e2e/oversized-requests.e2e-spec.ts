@@ -6,6 +6,7 @@ import {
   MAX_KEY_PART_LENGTH,
   MemoryRateLimitStore,
   RATE_LIMIT_OPTIONS,
+  type RateLimitCallerKind,
   RateLimitStore,
   type ResolvedRateLimitOptions,
   sanitizePath,
@@ -35,13 +36,14 @@ describe('oversized requests to a rate-limited route (demo, memory store)', () =
   let demo: RunningDemo;
   let store: MemoryRateLimitStore;
   let prefix: string;
-  /** The longest key the guard may write: prefix, two separators, two bounded parts. */
+  /** The longest key the guard may write: prefix, caller kind, three separators, two parts. */
   let maxKey: number;
 
   const get = (path: string, headers: Record<string, string> = {}) =>
     rawRequest(demo.url, 'GET', path, { headers });
-  const keyOf = (caller: string, path: string) =>
-    buildRateLimitKey(prefix, caller, sanitizePath(path));
+  /** The key of a GET on the demo's widget routes (no operator rule: keyed per route). */
+  const keyOf = (kind: RateLimitCallerKind, caller: string, path: string) =>
+    buildRateLimitKey(prefix, kind, caller, `${sanitizePath(path)}#GET`);
   /** Counters whose key is longer than the bound (removed by the check, which matters not). */
   const overlongKeys = () => store.resetPattern(`${'?'.repeat(maxKey + 1)}*`);
   const expectRateLimited = (reply: RawReply) =>
@@ -53,7 +55,7 @@ describe('oversized requests to a rate-limited route (demo, memory store)', () =
     if (!(found instanceof MemoryRateLimitStore)) throw new Error('expected the memory store');
     store = found;
     prefix = demo.app.get<string, ResolvedRateLimitOptions>(RATE_LIMIT_OPTIONS).keyPrefix;
-    maxKey = prefix.length + 2 + 2 * MAX_KEY_PART_LENGTH;
+    maxKey = prefix.length + ':user:'.length + 1 + 2 * MAX_KEY_PART_LENGTH;
   }, 60_000);
   afterAll(async () => {
     closeRawConnections();
@@ -65,14 +67,14 @@ describe('oversized requests to a rate-limited route (demo, memory store)', () =
     const reply = await get(path);
     expect(reply.status).toBe(400);
     expectRateLimited(reply);
-    const key = keyOf(CLIENT, path);
+    const key = keyOf('ip', CLIENT, path);
     expect(key.length).toBeLessThanOrEqual(maxKey);
     expect(await store.getCount(key)).toBe(1);
     expect(await overlongKeys()).toBe(0);
   });
 
   it('an 8 KB query string: served, and never part of the key', async () => {
-    const key = keyOf(CLIENT, '/api/v1/widgets');
+    const key = keyOf('ip', CLIENT, '/api/v1/widgets');
     const before = await store.getCount(key);
     const reply = await get(`/api/v1/widgets?q=${'q'.repeat(8 * KB)}`);
     expect(reply.status).toBe(200);
@@ -84,7 +86,7 @@ describe('oversized requests to a rate-limited route (demo, memory store)', () =
     const token = jwt.sign({ sub }, TEST_JWT_SECRET, { algorithm: 'HS256' });
     const reply = await get('/api/v1/widgets', { authorization: `Bearer ${token}` });
     expect(reply.status).toBe(200);
-    expect(await store.getCount(keyOf(sub, '/api/v1/widgets'))).toBe(1);
+    expect(await store.getCount(keyOf('user', sub, '/api/v1/widgets'))).toBe(1);
     expect(await overlongKeys()).toBe(0);
   });
 

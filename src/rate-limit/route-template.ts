@@ -1,0 +1,125 @@
+import { canonicalSegment } from './canonical-path.js';
+import { sanitizePath, sanitizeRouteTemplate } from './rate-limit-path.js';
+
+/** A piece of a template: literal text, a parameter, or an optional group of pieces. */
+type Part = string | { param: string } | Part[];
+
+/** A parameter's name after `:` or `*`, as Express (path-to-regexp) and Fastify spell them. */
+const NAME = /^(?:"([^"]+)"|([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*))/u;
+
+/**
+ * A route template the router matched (`/api/v1/widgets/:id`), compiled once, that gives the
+ * canonical path of each request it matched: the template's own literal text, whatever case or
+ * encoding the request used, with each parameter value made canonical ({@link canonicalSegment}).
+ * Reads Express (`:id`, `*path`, `{/:opt}`, `\` escapes) and Fastify (`:id`, `:id(regex)`, `:id?`,
+ * `*`, `::`) templates.
+ */
+export class RouteTemplate {
+  /** The template in rule form (`api_v1_widgets_{id}`). */
+  readonly rulePath: string;
+  private readonly parts: Part[];
+  /** Canonical and sanitized paths of a template without parameters: built once. */
+  private readonly fixed: { path: string; sanitized: string } | undefined;
+
+  constructor(template: string) {
+    this.rulePath = sanitizeRouteTemplate(template);
+    this.parts = parse(template);
+    const path = this.parts.every((part) => typeof part === 'string') ? this.parts.join('') : null;
+    this.fixed = path === null ? undefined : { path, sanitized: sanitizePath(path) };
+  }
+
+  /** The canonical path of a request with these route parameters (`/api/v1/widgets/1`). */
+  path(params: unknown): string {
+    return this.fixed?.path ?? build(this.parts, asRecord(params)) ?? '';
+  }
+
+  /** {@link path}, sanitized (`api_v1_widgets_1`). */
+  sanitizedPath(path: string): string {
+    return this.fixed?.sanitized ?? sanitizePath(path);
+  }
+}
+
+function parse(template: string): Part[] {
+  const root: Part[] = [];
+  const groups: Part[][] = [root];
+  let current = root;
+  for (let i = 0; i < template.length; i += 1) {
+    const char = template[i];
+    const name = char === ':' || char === '*' ? NAME.exec(template.slice(i + 1)) : null;
+    if (char === '\\' || (char === ':' && template[i + 1] === ':')) {
+      current.push(template[++i] ?? '');
+    } else if (name !== null) {
+      const param = { param: name[1] ?? name[2] };
+      const end = skipRegex(template, i + name[0].length);
+      const optional = template[end + 1] === '?';
+      current.push(optional ? [param] : param);
+      i = optional ? end + 1 : end;
+    } else if (char === '*') {
+      current.push({ param: '*' });
+    } else if (char === '{') {
+      groups.push((current = []));
+    } else if (char === '}' && groups.length > 1) {
+      const group = groups.pop()!;
+      current = groups[groups.length - 1];
+      current.push(group);
+    } else {
+      current.push(char);
+    }
+  }
+  return merge(root);
+}
+
+/** Index of the last character of a Fastify regex (`(\\d+)`) after a name ending at `last`. */
+function skipRegex(template: string, last: number): number {
+  let i = last;
+  let depth = 0;
+  if (template[i + 1] !== '(') return i;
+  do {
+    i += 1;
+    if (template[i] === '\\') i += 1;
+    else if (template[i] === '(') depth += 1;
+    else if (template[i] === ')') depth -= 1;
+  } while (depth > 0 && i < template.length);
+  return i;
+}
+
+/** Joins adjacent literal characters, so that building a path concatenates few strings. */
+function merge(parts: Part[]): Part[] {
+  const merged: Part[] = [];
+  for (const part of parts) {
+    const last = merged.length - 1;
+    const item = Array.isArray(part) ? merge(part) : part;
+    if (typeof item === 'string' && typeof merged[last] === 'string') merged[last] += item;
+    else merged.push(item);
+  }
+  return merged;
+}
+
+/** The path of these parts, or `undefined` when a parameter is missing (drops its group). */
+function build(parts: Part[], params: Record<string, unknown>): string | undefined {
+  let path = '';
+  for (const part of parts) {
+    if (typeof part === 'string') path += part;
+    else if (Array.isArray(part)) path += build(part, params) ?? '';
+    else {
+      const value = params[part.param];
+      if (value === undefined) return undefined;
+      path += canonicalValue(value);
+    }
+  }
+  return path;
+}
+
+/** One value, or a wildcard's segments (an array on Express, `a/b` on Fastify), canonical. */
+function canonicalValue(value: unknown): string {
+  if (typeof value === 'string' && !value.includes('/')) return canonicalSegment(value);
+  const segments = Array.isArray(value) ? value.map(String) : String(value).split('/');
+  return segments
+    .map(canonicalSegment)
+    .filter((segment) => segment !== '' && segment !== '.')
+    .join('/');
+}
+
+function asRecord(params: unknown): Record<string, unknown> {
+  return params !== null && typeof params === 'object' ? (params as Record<string, unknown>) : {};
+}
