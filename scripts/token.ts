@@ -1,17 +1,22 @@
 /**
  * Mints a demo bearer token (HS256) with the app's secret:
  * `node dist/scripts/token.js --sub 42 --tier-id 2 [--superuser] [--expires-in 1h]`.
- * The token goes to stdout, warnings to stderr; a bad argument exits with status 2.
+ * The token goes to stdout, warnings to stderr; a bad argument exits with status 2, and so does
+ * an `--expires-in` beyond the maximum lifetime the app enforces with the same environment.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { resolveJwtSecret } from '../src/auth/jwt-secret.js';
+import { DEFAULT_JWT_MAX_LIFETIME, resolveMaxTokenLifetime } from '../src/auth/token-lifetime.js';
+import { validateEnv } from '../src/config/env.validation.js';
 
 /** Usage text printed by `--help` and after a usage error. */
 export const USAGE =
   'Usage: node dist/scripts/token.js --sub <user id> [--tier-id <integer>] [--superuser] ' +
   '[--expires-in <seconds or timespan, default 1h>]';
+
+type Warn = (message: string) => void;
 
 /** A bad command line: reported with the usage text and exit status 2. */
 export class UsageError extends Error {}
@@ -22,6 +27,8 @@ export interface TokenEnv {
   NODE_ENV?: string;
   /** `JWT_SECRET`; the development secret when unset. */
   JWT_SECRET?: string;
+  /** `JWT_MAX_LIFETIME`, seconds: longest `--expires-in` (24 h in production when unset). */
+  JWT_MAX_LIFETIME?: string;
 }
 
 const OPTIONS = {
@@ -33,21 +40,36 @@ const OPTIONS = {
 
 /**
  * Builds the signed token the command line asks for.
- * @throws UsageError on a missing or bad `--sub`, a bad `--tier-id` or `--expires-in`, or an
- *   unknown option; Error when the secret cannot be resolved (production without `JWT_SECRET`).
+ * @throws UsageError on a missing or bad `--sub`, a bad `--tier-id`, an `--expires-in` that is
+ *   malformed or beyond the enforced maximum lifetime, or an unknown option; Error on a bad
+ *   `JWT_MAX_LIFETIME` or when the secret cannot be resolved (production without `JWT_SECRET`).
  * @example buildToken(['--sub', '42', '--tier-id', '2'], process.env, console.error)
  */
-export function buildToken(
-  argv: readonly string[],
-  env: TokenEnv,
-  warn: (message: string) => void,
-): string {
+export function buildToken(argv: readonly string[], env: TokenEnv, warn: Warn): string {
   const { values } = parseOptions(argv);
   const claims = { ...subAndTier(values.sub, values['tier-id']), isSuperuser: values.superuser };
   const expiresIn = parseExpiresIn(values['expires-in']);
-  const jwtSecret = env.JWT_SECRET;
-  const secret = resolveJwtSecret({ nodeEnv: env.NODE_ENV ?? 'development', jwtSecret }, warn);
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  checkLifetime(expiresIn, nodeEnv, env.JWT_MAX_LIFETIME, warn);
+  const secret = resolveJwtSecret({ nodeEnv, jwtSecret: env.JWT_SECRET }, warn);
   return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn });
+}
+
+// Refuses what the app with this environment would refuse; warns of what production would.
+function checkLifetime(seconds: number, nodeEnv: string, raw: string | undefined, warn: Warn) {
+  const { jwtMaxLifetime } = validateEnv({ JWT_MAX_LIFETIME: raw });
+  const max = resolveMaxTokenLifetime({ nodeEnv, jwtMaxLifetime });
+  if (max !== undefined && seconds > max) {
+    throw new UsageError(
+      `--expires-in is ${seconds} seconds, longer than the app accepts (JWT_MAX_LIFETIME=${max})`,
+    );
+  }
+  if (max === undefined && seconds > DEFAULT_JWT_MAX_LIFETIME) {
+    warn(
+      `--expires-in is ${seconds} seconds: an app with NODE_ENV=production refuses this token ` +
+        `unless its JWT_MAX_LIFETIME allows it (default ${DEFAULT_JWT_MAX_LIFETIME})`,
+    );
+  }
 }
 
 function parseOptions(argv: readonly string[]) {
@@ -69,16 +91,30 @@ function subAndTier(sub: string | undefined, tierId: string | undefined) {
   return { sub, tierId: Number(tierId) };
 }
 
-// The timespan forms jsonwebtoken accepts (through `ms`), checked here so no warning precedes the error.
-const TIMESPAN =
-  /^\d+(\.\d+)? ?(ms|s|m|h|d|w|y|msecs?|secs?|mins?|hrs?|seconds?|minutes?|hours?|days?|weeks?|years?)$/i;
+// The timespan units jsonwebtoken accepts (through `ms`), in milliseconds: converted here, so the
+// lifetime is known, and checked, before anything is signed or warned about.
+const TIMESPAN = /^(\d+(?:\.\d+)?) ?([a-z]+)$/i;
+const UNITS: [RegExp, number][] = [
+  [/^(ms|msecs?)$/, 1],
+  [/^(s|secs?|seconds?)$/, 1000],
+  [/^(m|mins?|minutes?)$/, 60_000],
+  [/^(h|hrs?|hours?)$/, 3_600_000],
+  [/^(d|days?)$/, 86_400_000],
+  [/^(w|weeks?)$/, 604_800_000],
+  [/^(y|years?)$/, 31_557_600_000],
+];
 
-function parseExpiresIn(text: string): NonNullable<jwt.SignOptions['expiresIn']> {
+/** `--expires-in` in whole seconds, rounded down as jsonwebtoken rounds a timespan. */
+function parseExpiresIn(text: string): number {
   if (/^\d+$/.test(text)) return Number(text);
-  if (TIMESPAN.test(text)) return text as jwt.SignOptions['expiresIn'] & string;
-  throw new UsageError(
-    `--expires-in must be seconds or a timespan like 15m, 1h, 7d (got "${text}")`,
-  );
+  const [, amount, unit = ''] = TIMESPAN.exec(text) ?? [];
+  const ms = UNITS.find(([pattern]) => pattern.test(unit.toLowerCase()))?.[1];
+  if (amount === undefined || ms === undefined) {
+    throw new UsageError(
+      `--expires-in must be seconds or a timespan like 15m, 1h, 7d (got "${text}")`,
+    );
+  }
+  return Math.floor((Number(amount) * ms) / 1000);
 }
 
 /**

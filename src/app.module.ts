@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { resolveMaxTokenLifetime } from './auth/token-lifetime.js';
 import type { AppEnv } from './config/env.validation.js';
 import { rateLimitOptionsFromEnv } from './config/rate-limit-options.from-env.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
@@ -59,6 +60,7 @@ export class AppModule {
         // Resolved here, before Nest starts, so a missing production secret stops start-up in one line.
         AuthModule.forRoot({
           secret: resolveJwtSecret(env, (m) => new NestLogger('Auth').warn(m)),
+          maxTokenLifetime: resolveMaxTokenLifetime(env),
         }),
         WidgetsModule,
         HealthModule,

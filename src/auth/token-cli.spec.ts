@@ -60,6 +60,70 @@ describe('token script', () => {
     expect(io.out).toHaveBeenCalledWith(expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/));
   });
 
+  it.each([
+    ['1.5h', 5400],
+    ['90m', 5400],
+    ['2 days', 172_800],
+    ['1w', 604_800],
+    ['1500ms', 1],
+  ])('reads the timespan --expires-in %s as %i seconds', (expiresIn, seconds) => {
+    const token = buildToken(['--sub', '1', '--expires-in', expiresIn], env, jest.fn());
+    const claims = claimsOf(token);
+    expect(claims.exp! - claims.iat!).toBe(seconds);
+  });
+
+  it.each([
+    ['production, default maximum', { ...env, NODE_ENV: 'production' }, '86401', /86400/],
+    ['production, default maximum', { ...env, NODE_ENV: 'production' }, '2d', /86400/],
+    [
+      'production, JWT_MAX_LIFETIME',
+      { ...env, NODE_ENV: 'production', JWT_MAX_LIFETIME: '600' },
+      '11m',
+      /600/,
+    ],
+    ['development, JWT_MAX_LIFETIME set', { ...env, JWT_MAX_LIFETIME: '600' }, '601', /600/],
+  ])('refuses an --expires-in the app would refuse (%s: %s)', (_case, tokenEnv, expiresIn, max) => {
+    const mint = () => buildToken(['--sub', '1', '--expires-in', expiresIn], tokenEnv, fail);
+    expect(mint).toThrow(UsageError);
+    expect(mint).toThrow(max);
+  });
+
+  it('mints up to the maximum in production', () => {
+    const production = { ...env, NODE_ENV: 'production', JWT_MAX_LIFETIME: '600' };
+    const claims = claimsOf(buildToken(['--sub', '1', '--expires-in', '10m'], production, fail));
+    expect(claims.exp! - claims.iat!).toBe(600);
+    const byDefault = { ...env, NODE_ENV: 'production' };
+    const day = claimsOf(buildToken(['--sub', '1', '--expires-in', '24h'], byDefault, fail));
+    expect(day.exp! - day.iat!).toBe(86_400);
+  });
+
+  it('outside production mints a longer token but warns that production refuses it', () => {
+    const warn = jest.fn();
+    const claims = claimsOf(buildToken(['--sub', '1', '--expires-in', '7d'], env, warn));
+    expect(claims.exp! - claims.iat!).toBe(7 * 86_400);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/production.*JWT_MAX_LIFETIME.*86400/));
+  });
+
+  it('exits 1 on an invalid JWT_MAX_LIFETIME, naming it', () => {
+    const io = { out: jest.fn(), err: jest.fn() };
+    expect(main(['--sub', '1'], { ...env, JWT_MAX_LIFETIME: '1h' }, io)).toBe(1);
+    expect(io.err).toHaveBeenCalledWith(
+      'token: JWT_MAX_LIFETIME must be an integer from 1 to 31536000 (got "1h")',
+    );
+    expect(io.out).not.toHaveBeenCalled();
+  });
+
+  it('mints by default a token that the production guard accepts', async () => {
+    const token = buildToken(['--sub', '42'], { ...env, NODE_ENV: 'production' }, fail);
+    const request: AuthRequest = { headers: { authorization: `Bearer ${token}` } };
+    const guard = new JwtAuthGuard(new JwtService({ secret: SECRET }), {
+      maxTokenLifetime: 86_400,
+    });
+    await guard.canActivate(new ExecutionContextHost([request, {}]));
+    expect(request.user?.id).toBe('42');
+  });
+
   it('mints tokens that JwtAuthGuard accepts', async () => {
     const token = buildToken(['--sub', '42', '--tier-id', '2'], env, fail);
     const request: AuthRequest = { headers: { authorization: `Bearer ${token}` } };

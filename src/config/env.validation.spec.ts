@@ -41,9 +41,16 @@ describe('validateEnv', () => {
   });
 
   it('treats empty strings as unset and ignores unknown variables', () => {
-    const env = validateEnv({ PORT: '', JWT_SECRET: '', HOME: '/root', PATH: '/bin' });
+    const env = validateEnv({
+      PORT: '',
+      JWT_SECRET: '',
+      JWT_MAX_LIFETIME: '',
+      HOME: '/root',
+      PATH: '/bin',
+    });
     expect(env.port).toBe(3000);
     expect(env).not.toHaveProperty('jwtSecret');
+    expect(env).not.toHaveProperty('jwtMaxLifetime');
     expect(env).not.toHaveProperty('HOME');
   });
 
@@ -59,6 +66,7 @@ describe('validateEnv', () => {
       RATE_LIMITER_REDIS_URL: 'rediss://user:pw@cache:6380/2',
       DATABASE_URL: 'postgresql://app:pw@db:5432/app',
       JWT_SECRET: 'a'.repeat(16),
+      JWT_MAX_LIFETIME: '3600',
     });
     expect(env).toMatchObject({
       nodeEnv: 'production',
@@ -71,6 +79,7 @@ describe('validateEnv', () => {
       rateLimiterRedisUrl: 'rediss://user:pw@cache:6380/2',
       databaseUrl: 'postgresql://app:pw@db:5432/app',
       jwtSecret: 'a'.repeat(16),
+      jwtMaxLifetime: 3600,
     });
   });
 
@@ -108,11 +117,25 @@ describe('validateEnv', () => {
     ['RATE_LIMITER_MEMCACHED_POOL_SIZE', '2.5'],
     ['DATABASE_URL', 'mysql://db/app'],
     ['TRUST_PROXY', 'yes'],
+    ['JWT_MAX_LIFETIME', '0'],
+    ['JWT_MAX_LIFETIME', '-60'],
+    ['JWT_MAX_LIFETIME', '1h'],
+    ['JWT_MAX_LIFETIME', '86400.5'],
+    ['JWT_MAX_LIFETIME', '1e5'],
+    ['JWT_MAX_LIFETIME', '31536001'],
   ])('rejects %s=%s with one line naming it', (name, value) => {
     const message = errorOf({ [name]: value });
     expect(message.split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^${name} must .+ \\(got ${JSON.stringify(value)}\\)$`)),
     ]);
+  });
+
+  it('accepts JWT_MAX_LIFETIME from 1 second to one year', () => {
+    expect(validateEnv({ JWT_MAX_LIFETIME: '1' }).jwtMaxLifetime).toBe(1);
+    expect(validateEnv({ JWT_MAX_LIFETIME: '31536000' }).jwtMaxLifetime).toBe(31_536_000);
+    expect(errorOf({ JWT_MAX_LIFETIME: '0' })).toBe(
+      'JWT_MAX_LIFETIME must be an integer from 1 to 31536000 (got "0")',
+    );
   });
 
   it.each(['open', 'closed', 'local'])('accepts RATE_LIMITER_FAILURE_MODE=%s', (mode) => {
@@ -177,7 +200,7 @@ describe('.env.example', () => {
       ([, k, v]): [string, string] => [k, v],
     );
     const env = validateEnv(Object.fromEntries(entries));
-    expect(entries).toHaveLength(29);
-    expect(Object.keys(env)).toHaveLength(29 - 2); // password and JWT secret are empty
+    expect(entries).toHaveLength(30);
+    expect(Object.keys(env)).toHaveLength(30 - 2); // password and JWT secret are empty
   });
 });

@@ -87,12 +87,14 @@ class EnvironmentVariables {
   @IsOptional()
   @MinLength(16, { message: 'must be at least 16 characters' })
   jwtSecret?: string;
+  /** `JWT_MAX_LIFETIME`: longest token lifetime, seconds; unset: 24 h in production, else none. */
+  @Env('JWT_MAX_LIFETIME') @IsOptional() @Int(1, 31_536_000) jwtMaxLifetime?: number;
 }
 
 /**
  * The validated configuration: one camelCased field per variable (`RATE_LIMITER_BACKEND` →
  * `rateLimiterBackend`), typed and defaulted; `rateLimiterFailureMode`, `rateLimiterRedisPassword`,
- * `rateLimiterRedisUrl`, `databaseUrl` and `jwtSecret` are absent when unset.
+ * `rateLimiterRedisUrl`, `databaseUrl`, `jwtSecret` and `jwtMaxLifetime` are absent when unset.
  */
 export type AppEnv = Readonly<EnvironmentVariables>;
 

@@ -53,8 +53,16 @@ const REFUSED: [string, string, RegExp][] = [
     `Bearer ${hs256(superuser({ nbf: now() + 600 }))}`,
     /^Token not yet valid$/,
   ],
-  ['a string exp', `Bearer ${hs256(superuser({ exp: String(now() + 600) }))}`, /^Invalid token$/],
-  ['a string nbf', `Bearer ${hs256(superuser({ nbf: '0' }))}`, /^Invalid token$/],
+  [
+    'a string exp',
+    `Bearer ${hs256(superuser({ exp: String(now() + 600) }))}`,
+    /^Token "exp" claim must be a number$/,
+  ],
+  [
+    'a string nbf',
+    `Bearer ${hs256(superuser({ nbf: '0' }))}`,
+    /^Token "nbf" claim must be a number$/,
+  ],
   ['a missing sub', `Bearer ${hs256({ isSuperuser: true })}`, /"sub"/],
   ['an empty sub', `Bearer ${hs256(superuser({ sub: '' }))}`, /"sub"/],
   ['a null sub', `Bearer ${hs256(superuser({ sub: null }))}`, /"sub"/],
@@ -81,24 +89,57 @@ const REFUSED: [string, string, RegExp][] = [
   ['no signature', `Bearer ${valid.slice(0, valid.lastIndexOf('.') + 1)}`, /^Invalid token$/],
   ['two tokens', `Bearer ${valid} ${valid}`, /^Malformed Authorization header/],
   ['another scheme', `Basic ${Buffer.from('admin:admin').toString('base64')}`, /^Malformed/],
+  ...critical(),
   ['12 KB of garbage token', `Bearer ${'A'.repeat(12 * 1024)}`, /^Invalid token$/],
   ['a valid token padded to 12 KB', `Bearer ${valid}${'A'.repeat(12 * 1024)}`, /^Invalid token$/],
 ];
 
+/** RFC 7515 §4.1.11: we understand no extension, so any `crit`, well formed or not, is refused. */
+function critical(): [string, string, RegExp][] {
+  const unsupported = /^Token header "crit" lists extensions this server does not support$/;
+  const malformed = /^Token header "crit" is malformed$/;
+  const withHeader = (header: object) =>
+    `Bearer ${forge({ alg: 'HS256', ...header }, superuser())}`;
+  return [
+    ['crit ["b64"] (RFC 7797)', withHeader({ crit: ['b64'], b64: false }), unsupported],
+    ['crit naming a private extension', withHeader({ crit: ['ext'], ext: 1 }), unsupported],
+    ['crit naming a parameter absent', withHeader({ crit: ['missing'] }), unsupported],
+    ['crit []', withHeader({ crit: [] }), malformed],
+    ['crit "b64"', withHeader({ crit: 'b64' }), malformed],
+    ['crit null', withHeader({ crit: null }), malformed],
+    ['crit [1]', withHeader({ crit: [1] }), malformed],
+    [
+      'crit with a forged signature',
+      `Bearer ${forge({ alg: 'HS256', crit: ['b64'] }, superuser(), 'another-secret-of-32-characters!')}`,
+      /^Invalid token$/,
+    ],
+  ];
+}
+
+let counter = 0;
+
+/** GET the rate-limited widgets and try an admin write with `authorization`. */
+async function attempt(demo: RunningDemo, authorization: string) {
+  const headers = { authorization, 'content-type': 'application/json' };
+  const read = await rawRequest(demo.url, 'GET', '/api/v1/widgets', { headers });
+  const name = `jwt_edge_${(counter += 1)}`;
+  const body = JSON.stringify({ name });
+  const write = await rawRequest(demo.url, 'POST', '/api/v1/tiers', { headers, body });
+  const stored = await rawRequest(demo.url, 'GET', `/api/v1/tiers/${name}`);
+  return { read, write, stored };
+}
+
+/** Asserts a 401 carrying `message` on the read and the write, and nothing stored. */
+async function expectRefused(demo: RunningDemo, header: string, message: RegExp) {
+  const { read, write, stored } = await attempt(demo, header);
+  expect(read.status).toBe(401);
+  expect(read.json).toMatchObject({ statusCode: 401, message: expect.stringMatching(message) });
+  expect(write.status).toBe(401);
+  expect(stored.status).toBe(404);
+}
+
 describe('JWT edge cases over HTTP (demo app)', () => {
   let demo: RunningDemo;
-  let counter = 0;
-
-  /** GET the rate-limited widgets and try an admin write with `authorization`. */
-  async function attempt(authorization: string) {
-    const headers = { authorization, 'content-type': 'application/json' };
-    const read = await rawRequest(demo.url, 'GET', '/api/v1/widgets', { headers });
-    const name = `jwt_edge_${(counter += 1)}`;
-    const body = JSON.stringify({ name });
-    const write = await rawRequest(demo.url, 'POST', '/api/v1/tiers', { headers, body });
-    const stored = await rawRequest(demo.url, 'GET', `/api/v1/tiers/${name}`);
-    return { read, write, stored };
-  }
 
   beforeAll(async () => {
     demo = await startDemo({}, { adapter: 'express' });
@@ -109,18 +150,14 @@ describe('JWT edge cases over HTTP (demo app)', () => {
   });
 
   it('lets the valid superuser token itself write (the cases below differ from it by one thing)', async () => {
-    const { read, write, stored } = await attempt(`Bearer ${valid}`);
+    const { read, write, stored } = await attempt(demo, `Bearer ${valid}`);
     expect([read.status, write.status, stored.status]).toEqual([200, 201, 200]);
   });
 
   it.each(REFUSED)(
     '%s: 401, never anonymous, never a superuser',
     async (_case, header, message) => {
-      const { read, write, stored } = await attempt(header);
-      expect(read.status).toBe(401);
-      expect(read.json).toMatchObject({ statusCode: 401, message: expect.stringMatching(message) });
-      expect(write.status).toBe(401);
-      expect(stored.status).toBe(404);
+      await expectRefused(demo, header, message);
     },
   );
 
@@ -130,10 +167,11 @@ describe('JWT edge cases over HTTP (demo app)', () => {
     ['isSuperuser false', { sub: 'u1', isSuperuser: false }],
     ['a numeric sub', { sub: 42, tierId: 2 }],
     ['a 10 KB sub', { sub: 's'.repeat(10 * 1024) }],
+    ['exp 1e308 (no maximum lifetime outside production)', { sub: 'u1', exp: 1e308 }],
   ])(
     'a signed token with %s is an ordinary user: served, but 403 on writes',
     async (_c, claims) => {
-      const { read, write, stored } = await attempt(`Bearer ${hs256(claims)}`);
+      const { read, write, stored } = await attempt(demo, `Bearer ${hs256(claims)}`);
       expect(read.status).toBe(200);
       expect(write).toMatchObject({
         status: 403,
@@ -145,7 +183,101 @@ describe('JWT edge cases over HTTP (demo app)', () => {
 
   // Node refuses a header section over 16 KB before the app sees it: a clean 431.
   it('a 20 KB token: 431 from Node, never a 500 or a superuser', async () => {
-    const { read, write, stored } = await attempt(`Bearer ${valid}${'A'.repeat(20 * 1024)}`);
+    const { read, write, stored } = await attempt(demo, `Bearer ${valid}${'A'.repeat(20 * 1024)}`);
     expect([read.status, write.status, stored.status]).toEqual([431, 431, 404]);
+  });
+});
+
+describe('token lifetime over HTTP with NODE_ENV=production (JWT_MAX_LIFETIME unset: 24 h)', () => {
+  let demo: RunningDemo;
+  const DAY = 86_400;
+
+  beforeAll(async () => {
+    demo = await startDemo({ NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET });
+  }, 60_000);
+  afterAll(async () => {
+    closeRawConnections();
+    await demo.close();
+  });
+
+  it.each([
+    ['one hour', { iat: now(), exp: now() + 3600 }],
+    ['exactly 24 h', { iat: now(), exp: now() + DAY }],
+    ['no iat, exp in an hour', { exp: now() + 3600 }],
+  ])('accepts a superuser token living %s', async (_case, claims) => {
+    const { read, write, stored } = await attempt(demo, `Bearer ${hs256(superuser(claims))}`);
+    expect([read.status, write.status, stored.status]).toEqual([200, 201, 200]);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['no exp', superuser({ iat: now() }), /^Token "exp" claim is required$/],
+    ['no exp and no iat', superuser(), /^Token "exp" claim is required$/],
+    [
+      'exp 1e308',
+      superuser({ iat: now(), exp: 1e308 }),
+      /^Token lifetime exceeds the maximum of 86400 seconds$/,
+    ],
+    [
+      'exp 1e400 (Infinity)',
+      '{"sub":"a","isSuperuser":true,"exp":1e400}',
+      /^Token "exp" claim must be a finite number$/,
+    ],
+    [
+      'a string exp',
+      superuser({ exp: String(now() + 60) }),
+      /^Token "exp" claim must be a number$/,
+    ],
+    ['exp null', superuser({ exp: null }), /^Token "exp" claim must be a number$/],
+    [
+      'a lifetime of 24 h + 1 s',
+      superuser({ iat: now(), exp: now() + DAY + 1 }),
+      /exceeds the maximum/,
+    ],
+    ['100 years without iat', superuser({ exp: now() + 100 * 365 * DAY }), /exceeds the maximum/],
+    [
+      'exp soon but issued 2 days ago',
+      superuser({ iat: now() - 2 * DAY, exp: now() + 60 }),
+      /exceeds/,
+    ],
+    [
+      'a string iat',
+      superuser({ iat: 'now', exp: now() + 60 }),
+      /^Token "iat" claim must be a finite number$/,
+    ],
+  ])('refuses %s with a 401', async (_case, payload, message) => {
+    await expectRefused(demo, `Bearer ${hs256(payload)}`, message);
+  });
+
+  it('refuses crit in production too', async () => {
+    const token = forge(
+      { alg: 'HS256', crit: ['b64'], b64: false },
+      superuser({ exp: now() + 60 }),
+    );
+    await expectRefused(demo, `Bearer ${token}`, /"crit"/);
+  });
+});
+
+describe('JWT_MAX_LIFETIME set outside production', () => {
+  let demo: RunningDemo;
+
+  beforeAll(async () => {
+    demo = await startDemo({ NODE_ENV: 'test', JWT_MAX_LIFETIME: '600' });
+  }, 60_000);
+  afterAll(async () => {
+    closeRawConnections();
+    await demo.close();
+  });
+
+  it('accepts a token living 10 minutes', async () => {
+    const token = hs256(superuser({ iat: now(), exp: now() + 600 }));
+    const { read, write } = await attempt(demo, `Bearer ${token}`);
+    expect([read.status, write.status]).toEqual([200, 201]);
+  });
+
+  it.each<[string, object, RegExp]>([
+    ['no exp', superuser(), /^Token "exp" claim is required$/],
+    ['601 seconds', superuser({ iat: now(), exp: now() + 601 }), /maximum of 600 seconds/],
+  ])('refuses %s', async (_case, payload, message) => {
+    await expectRefused(demo, `Bearer ${hs256(payload)}`, message);
   });
 });
