@@ -10,25 +10,33 @@ const SKIPPED_KEYS = new Set([
   ...Object.getOwnPropertyNames(Object.prototype),
 ]);
 
+/** How a 400 names each checked kind of argument. */
+const CHECKED: Partial<Record<ArgumentMetadata['type'], string>> = {
+  body: 'request body',
+  query: 'query',
+};
+
 /**
- * `ValidationPipe` that first walks a body without recursion: a body nested past
- * {@link MAX_BODY_DEPTH} (which would overflow the stack inside the validators: a 500) and a field
- * named after an Object.prototype member (which would be dropped instead of refused) are a 400.
+ * `ValidationPipe` that first walks a body or a query object without recursion: one nested past
+ * {@link MAX_BODY_DEPTH} (which would overflow the stack inside the validators: a 500) and a key
+ * named after an Object.prototype member (which would be dropped instead of refused, whatever its
+ * spelling in the URL: `?%5F%5Fproto%5F%5F=1` arrives decoded) are a 400.
  */
 export class StrictValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body') checkBodyShape(value);
+    const what = CHECKED[metadata.type];
+    if (what !== undefined) checkShape(value, what);
     return super.transform(value, metadata) as Promise<unknown>;
   }
 }
 
-function checkBodyShape(body: unknown): void {
-  const pending: [value: unknown, depth: number][] = [[body, 1]];
+function checkShape(root: unknown, what: string): void {
+  const pending: [value: unknown, depth: number][] = [[root, 1]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [value, depth] = next;
     if (value === null || typeof value !== 'object') continue;
     if (depth > MAX_BODY_DEPTH) {
-      throw new BadRequestException(`request body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+      throw new BadRequestException(`${what} is nested deeper than ${MAX_BODY_DEPTH} levels`);
     }
     for (const [key, child] of Object.entries(value)) {
       // Only the DTO's own level: a nested object is refused by the field that holds it.

@@ -1,8 +1,9 @@
 import { NotFoundException, type PipeTransform } from '@nestjs/common';
 
 /**
- * Passes a `{name}` route parameter through, except one no row can have (PostgreSQL text cannot
- * hold NUL): that is a 404 at once, rather than a database error.
+ * Puts a `{name}` route parameter in Unicode NFC, as names are stored, so that `é` and `e\u0301`
+ * find the same record. A name no row can have (PostgreSQL text cannot hold NUL) is a 404 at
+ * once, rather than a database error.
  */
 export class StoredNamePipe implements PipeTransform<string, string> {
   /** @param resource how the 404 names the resource (`Rate limit`, `Tier`) */
@@ -11,6 +12,6 @@ export class StoredNamePipe implements PipeTransform<string, string> {
   transform(name: string): string {
     if (name.includes('\u0000'))
       throw new NotFoundException(`${this.resource} "${name}" not found`);
-    return name;
+    return name.normalize('NFC');
   }
 }

@@ -103,7 +103,7 @@ describe('admin API input, tried systematically (Express)', () => {
     );
 
     it(
-      'POST accepts every valid tier and answers it back unchanged by name',
+      'POST accepts every valid tier, answers it back in NFC, found by the name as sent',
       async () => {
         await fc.assert(
           fc.asyncProperty(tierNameStem, description, async (stem, text) => {
@@ -114,7 +114,11 @@ describe('admin API input, tried systematically (Express)', () => {
               JSON.stringify({ name, description: text }),
             );
             expect(created.status).toBe(201);
-            expect(created.json).toMatchObject({ name, description: text ?? null });
+            expect(created.json).toMatchObject({
+              name: name.normalize('NFC'),
+              description: text?.normalize('NFC') ?? null,
+            });
+            // The name as sent, in whatever normal form: the route parameter is put in NFC too.
             const fetched = await send('GET', `/tiers/${named(name)}`);
             expect(fetched).toMatchObject({ status: 200, json: created.json });
           }),
@@ -178,7 +182,7 @@ describe('admin API input, tried systematically (Express)', () => {
     );
 
     it(
-      'POST accepts every valid rule, stores its path sanitized and answers it back',
+      'POST accepts every valid rule, stores its path in NFC, sanitized, and answers it back',
       async () => {
         const limit = fc.integer({ min: 1, max: 1_000_000_000 });
         const period = fc.integer({ min: 1, max: 31_536_000 });
@@ -188,7 +192,8 @@ describe('admin API input, tried systematically (Express)', () => {
             if (n) Object.assign(body, { name: unique('rule_') });
             const created = await send('POST', '/rate-limits', JSON.stringify(body));
             expect(created.status).toBe(201);
-            expect(created.json).toMatchObject({ ...body, path: sanitizeRouteTemplate(path) });
+            const stored = sanitizeRouteTemplate(path.normalize('NFC'));
+            expect(created.json).toMatchObject({ ...body, path: stored });
             const fetched = await send(
               'GET',
               `/rate-limits/${named((created.json as AdminRecord).name)}`,

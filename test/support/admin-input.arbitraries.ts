@@ -8,23 +8,39 @@ import { sanitizeRouteTemplate } from '../../src/rate-limit/rate-limit-path.js';
  * numbers `JSON.stringify` cannot write reach the server.
  */
 
-const CONTROL = /\p{Cc}/u;
+/** Refused in names: controls, format characters (bidi controls among them), line separators. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/** Refused in descriptions: U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069. */
+const BIDI_CONTROL = /\p{Bidi_Control}/u;
 const LONE_SURROGATE = /\p{Cs}/u;
 const text = (value: unknown, min: number, max: number): value is string =>
   typeof value === 'string' && value.length >= min && value.length <= max;
+/** Names, descriptions and paths are put in NFC first: the rules apply to that form. */
+const nfc = (value: unknown) => (typeof value === 'string' ? value.normalize('NFC') : value);
+const isName = (max: number) => (value: unknown) => {
+  const v = nfc(value);
+  return text(v, 1, max) && !INVISIBLE.test(v) && !LONE_SURROGATE.test(v);
+};
 const intIn = (min: number, max: number) => (value: unknown) =>
   Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 
 /** What the API accepts in each field, as documented. */
 export const valid = {
-  tierName: (v: unknown) => text(v, 1, 50) && !CONTROL.test(v) && !LONE_SURROGATE.test(v),
-  description: (v: unknown) =>
-    v === null || (text(v, 0, 500) && !v.includes('\u0000') && !LONE_SURROGATE.test(v)),
-  ruleName: (v: unknown) => text(v, 1, 100) && !CONTROL.test(v) && !LONE_SURROGATE.test(v),
+  tierName: isName(50),
+  description: (value: unknown) => {
+    const v = nfc(value);
+    if (v === null) return true;
+    if (!text(v, 0, 500) || v.includes('\u0000')) return false;
+    return !LONE_SURROGATE.test(v) && !BIDI_CONTROL.test(v);
+  },
+  ruleName: isName(100),
   /** Any integer id passes validation (an unknown one is a 404, not a 400). */
   tierId: intIn(1, MAX_INT4),
-  path: (v: unknown) => {
-    if (!text(v, 1, 255) || !/^[^\s?#\p{Cc}]+$/u.test(v) || LONE_SURROGATE.test(v)) return false;
+  path: (value: unknown) => {
+    const v = nfc(value);
+    if (!text(v, 1, 255) || !/^[^\s?#\p{Cc}\p{Cf}]+$/u.test(v) || LONE_SURROGATE.test(v)) {
+      return false;
+    }
     // A ":" must start a parameter name.
     if (/:(?![A-Za-z0-9_])/.test(v)) return false;
     const stored = sanitizeRouteTemplate(v);
@@ -161,11 +177,11 @@ export const tierNameStem = fc
   .oneof(
     fc
       .string({ unit: codeUnit, minLength: 1, maxLength: 40 })
-      .map((s) => s.replace(/[\p{Cc}\p{Cs}]/gu, 'x')),
+      .map((s) => s.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, 'x')),
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
     fc.constantFrom("'; DROP TABLE tiers; --", '..', '.', '%2e%2e', 'a/b', '%', '?x', '#y', ' '),
   )
-  .filter((stem) => stem.length <= 40 && valid.tierName(stem));
+  .filter((stem) => stem.normalize('NFC').length <= 40 && valid.tierName(stem));
 
 /** A valid description (or null). */
 export const description = fc.option(
@@ -173,7 +189,7 @@ export const description = fc.option(
     .oneof(
       fc
         .string({ unit: codeUnit, maxLength: 500 })
-        .map((s) => s.replaceAll('\u0000', 'x').replace(/\p{Cs}/gu, 'x')),
+        .map((s) => s.replaceAll('\u0000', 'x').replace(/[\p{Cs}\p{Bidi_Control}]/gu, 'x')),
       hostileString,
     )
     .filter((d) => valid.description(d)),
@@ -184,7 +200,7 @@ const pathSegment = fc.oneof(
   fc.constantFrom('..', '.', '%2e%2e', '..\\', ':id', '{id}', 'a:b', '😀', 'é', "'--", '%00'),
   fc
     .string({ unit: codeUnit, minLength: 1, maxLength: 12 })
-    .map((s) => s.replace(/[\s?#\p{Cc}\p{Cs}]/gu, 'x')),
+    .map((s) => s.replace(/[\s?#\p{Cc}\p{Cf}\p{Cs}]/gu, 'x')),
 );
 
 /** A valid rule path starting with a unique segment (so every run gets a fresh rule). */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
 import { applyDecorators } from '@nestjs/common';
-import { IsStoredPathWithin, IsWellFormedText } from '../dto-text.js';
+import { IsStoredPathWithin, IsWellFormedText, ToNfc } from '../dto-text.js';
 import { IsIntBetween, IsRecordName, MAX_INT4 } from '../field-rules.js';
 import { OptionalNonNull } from '../optional-non-null.js';
 
@@ -23,19 +23,23 @@ const PERIOD = { minimum: 1, maximum: MAX_PERIOD, example: 60, description: 'Sec
 /** Longest path a rule stores: the column's size. */
 const MAX_PATH = 255;
 
-/** A URL path without spaces, control characters, query or fragment; up to 255 characters. */
+/**
+ * A URL path, in NFC, without spaces, control or format characters, query or fragment; up to 255
+ * characters. A rule created without a name is named after its path: the path must be fit for one.
+ */
 const IsRulePath = () =>
   applyDecorators(
+    ToNfc(),
     IsString(),
     Length(1, MAX_PATH),
-    Matches(/^[^\s?#\p{Cc}]+$/u, {
-      message: 'path must be a URL path without spaces, query or fragment',
+    Matches(/^[^\s?#\p{Cc}\p{Cf}]+$/u, {
+      message: 'path must be a URL path without spaces, invisible characters, query or fragment',
     }),
     IsWellFormedText(),
     IsStoredPathWithin(MAX_PATH),
   );
 
-/** A rule name: 1–100 characters, no control characters, well-formed. */
+/** A rule name, in NFC: 1–100 characters, none invisible (controls, bidi…), well-formed. */
 const IsRuleName = () => applyDecorators(IsRecordName(100), IsWellFormedText());
 
 /** Body of `POST /rate-limits`. */

@@ -8,9 +8,9 @@ import { OptionalNonNull } from '../optional-non-null.js';
 const NAME = { minLength: 1, maxLength: 50, example: 'pro' };
 const DESCRIPTION = { maxLength: 500, nullable: true, example: 'Paying customers' };
 
-/** A tier name: 1–50 characters, no control characters, well-formed. */
+/** A tier name, in NFC: 1–50 characters, none invisible (controls, bidi…), well-formed. */
 const IsTierName = () => applyDecorators(IsRecordName(50), IsWellFormedText());
-/** A description: up to 500 characters, no NUL, well-formed. */
+/** A description, in NFC: up to 500 characters, no NUL nor bidi controls, well-formed. */
 const IsDescription = () => applyDecorators(IsFreeText(500), IsWellFormedText());
 
 /** Body of `POST /tiers`. */
