@@ -1,10 +1,12 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { RateLimit, RateLimitRuleCache, Tier } from '../../rate-limit-rules/index.js';
+import type { EntityManager, Repository } from 'typeorm';
+import { RateLimit, RateLimitRuleCache, type Tier } from '../../rate-limit-rules/index.js';
 import { rethrowConflict } from '../conflicts.js';
 import { type Page, type PaginationQueryDto, pageWindow, toPage } from '../pagination.js';
 import { normalizeRulePath } from '../rule-path.js';
+import { lockLiveTier } from '../tier-lock.js';
+import { inWriteTransaction } from '../write-transaction.js';
 import { defaultRuleName } from './default-rule-name.js';
 import type {
   CreateRateLimitDto,
@@ -17,12 +19,14 @@ const conflicts = ({ name, tierId, path }: RateLimit) => ({
   UQ_rate_limits_tier_path_live: `Tier ${tierId} already has a live rate limit for path ${path}`,
 });
 
-/** Rules: reads for anyone; writes check the tier, store sanitized paths, reload the cache. */
+/**
+ * Rules: reads for anyone; each write is one transaction that holds the rule's new tier (so the
+ * tier cannot be deleted under it), stores sanitized paths, and reloads the cache once committed.
+ */
 @Injectable()
 export class RateLimitsService {
   constructor(
     @InjectRepository(RateLimit) private readonly rules: Repository<RateLimit>,
-    @InjectRepository(Tier) private readonly tiers: Repository<Tier>,
     private readonly cache: RateLimitRuleCache,
   ) {}
 
@@ -32,46 +36,56 @@ export class RateLimitsService {
   }
 
   async get(name: string): Promise<RateLimitResponse> {
-    return toResponse(await this.find(name));
+    return toResponse(await this.find(this.rules.manager, name));
   }
 
   async create(dto: CreateRateLimitDto): Promise<RateLimitResponse> {
-    const tier = await this.liveTier(dto.tierId);
-    const path = normalizeRulePath(dto.path);
-    const name = dto.name ?? defaultRuleName(tier.name, path);
-    return this.save(this.rules.create({ ...dto, name, path }));
+    return this.written(async (manager) => {
+      const tier = await this.attachTo(manager, dto.tierId);
+      const path = normalizeRulePath(dto.path);
+      const name = dto.name ?? defaultRuleName(tier.name, path);
+      return this.save(manager, this.rules.create({ ...dto, name, path }));
+    });
   }
 
   async update(name: string, dto: UpdateRateLimitDto): Promise<RateLimitResponse> {
-    const rule = await this.find(name);
-    if (dto.tierId !== undefined) await this.liveTier(dto.tierId);
-    const path = dto.path === undefined ? rule.path : normalizeRulePath(dto.path);
-    return this.save(this.rules.merge(rule, { ...dto, path }));
+    return this.written(async (manager) => {
+      const rule = await this.find(manager, name);
+      if (dto.tierId !== undefined) await this.attachTo(manager, dto.tierId);
+      const path = dto.path === undefined ? rule.path : normalizeRulePath(dto.path);
+      return this.save(manager, this.rules.merge(rule, { ...dto, path }));
+    });
   }
 
   async remove(name: string): Promise<void> {
-    const rule = await this.find(name);
-    await this.rules.softDelete({ id: rule.id });
+    await inWriteTransaction(this.rules.manager, async (manager) => {
+      const rule = await this.find(manager, name);
+      await manager.softDelete(RateLimit, { id: rule.id });
+    });
     await this.cache.reloadAfterWrite();
   }
 
-  private async save(rule: RateLimit): Promise<RateLimitResponse> {
-    const saved = await this.rules
-      .save(rule)
-      .catch((e: unknown) => rethrowConflict(e, conflicts(rule)));
+  private async written(
+    work: (manager: EntityManager) => Promise<RateLimit>,
+  ): Promise<RateLimitResponse> {
+    const saved = await inWriteTransaction(this.rules.manager, work);
     await this.cache.reloadAfterWrite();
     return toResponse(saved);
   }
 
-  private async find(name: string): Promise<RateLimit> {
-    const rule = await this.rules.findOneBy({ name });
+  private save(manager: EntityManager, rule: RateLimit): Promise<RateLimit> {
+    return manager.save(rule).catch((e: unknown) => rethrowConflict(e, conflicts(rule)));
+  }
+
+  private async find(manager: EntityManager, name: string): Promise<RateLimit> {
+    const rule = await manager.findOneBy(RateLimit, { name });
     if (rule === null) throw new NotFoundException(`Rate limit "${name}" not found`);
     return rule;
   }
 
-  /** A rule can only be attached to a live tier. */
-  private async liveTier(id: number): Promise<Tier> {
-    const tier = await this.tiers.findOneBy({ id });
+  /** A rule can only be attached to a live tier, held until the write commits. */
+  private async attachTo(manager: EntityManager, id: number): Promise<Tier> {
+    const tier = await lockLiveTier(manager, { id }, 'attach');
     if (tier === null) throw new NotFoundException(`Tier ${id} not found`);
     return tier;
   }
