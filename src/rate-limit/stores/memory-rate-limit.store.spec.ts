@@ -5,6 +5,16 @@ function fakeClock(start = 1_000_000) {
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
+/** Counts `hits` requests on `key` against `limit` per `period` seconds. */
+async function hit(store: MemoryRateLimitStore, key: string, hits: number, limit = 5, period = 60) {
+  for (let i = 0; i < hits; i += 1) await store.incrementAndCheck(key, limit, period);
+}
+
+/** Opens `n` windows of one request each under a limit of 100, as an anonymous flood would. */
+async function flood(store: MemoryRateLimitStore, n: number, name = 'junk') {
+  for (let i = 0; i < n; i += 1) await store.incrementAndCheck(`${name}-${i}`, 100, 60);
+}
+
 describe('MemoryRateLimitStore', () => {
   it('reports the exact time left in the window', async () => {
     const clock = fakeClock();
@@ -96,6 +106,81 @@ describe('MemoryRateLimitStore', () => {
     await store.incrementAndCheck('d', 5, 60);
     expect(await store.getCount('a')).toBe(1);
     expect(await store.getCount('b')).toBe(0);
+  });
+
+  it('keeps a victim at its limit, at 90 % of it and past it through any number of junk keys', async () => {
+    const store = new MemoryRateLimitStore({ clock: fakeClock(), maxKeys: 1_000 });
+    await hit(store, 'at-limit', 100, 100);
+    await hit(store, 'near-limit', 90, 100);
+    await hit(store, 'refused', 101, 100);
+    await flood(store, 50_000);
+    expect(store.size).toBeLessThanOrEqual(1_000);
+    expect(await store.getCount('at-limit')).toBe(100);
+    expect(await store.getCount('near-limit')).toBe(90);
+    expect(await store.getCount('refused')).toBe(101);
+    expect((await store.incrementAndCheck('at-limit', 100, 60)).limited).toBe(true);
+  });
+
+  it('evicts the window with most quota left first, relative to its limit, oldest first', async () => {
+    const store = new MemoryRateLimitStore({ clock: fakeClock(), maxKeys: 20 });
+    await hit(store, 'three-of-100', 3, 100);
+    for (let i = 0; i < 17; i += 1) await hit(store, `two-of-5-${i}`, 2);
+    await hit(store, 'one-of-5-old', 1);
+    await hit(store, 'one-of-5-new', 1);
+    await hit(store, 'new', 1);
+    // 20 windows: the pass frees 2, the 3 % one and the older of the two at 20 %.
+    expect(await store.getCount('three-of-100')).toBe(0);
+    expect(await store.getCount('one-of-5-old')).toBe(0);
+    expect(await store.getCount('one-of-5-new')).toBe(1);
+    expect(await store.getCount('two-of-5-0')).toBe(2);
+    expect(store.size).toBe(19);
+  });
+
+  it('ranks a window by the limit of its latest request', async () => {
+    const store = new MemoryRateLimitStore({ clock: fakeClock(), maxKeys: 100 });
+    await hit(store, 'k', 3, 1_000);
+    await hit(store, 'k', 1, 4);
+    await flood(store, 1_000);
+    expect(await store.getCount('k')).toBe(4);
+  });
+
+  it('evicts refusing windows last, those at the limit before those past it', async () => {
+    const store = new MemoryRateLimitStore({ clock: fakeClock(), maxKeys: 10 });
+    await hit(store, 'past-limit', 2, 1);
+    for (let i = 0; i < 9; i += 1) await hit(store, `at-limit-${i}`, 1, 1);
+    await hit(store, 'new', 1, 1);
+    expect(await store.getCount('past-limit')).toBe(2);
+    expect(await store.getCount('at-limit-0')).toBe(0);
+    expect(await store.getCount('at-limit-1')).toBe(1);
+  });
+
+  it('stays bounded when every window is refusing, evicting the oldest', async () => {
+    const store = new MemoryRateLimitStore({ clock: fakeClock(), maxKeys: 100 });
+    let largest = 0;
+    for (let i = 0; i < 5_000; i += 1) {
+      await hit(store, `refused-${i}`, 3, 2);
+      largest = Math.max(largest, store.size);
+    }
+    expect(largest).toBe(100);
+    expect(store.size).toBeGreaterThanOrEqual(90);
+    expect(await store.getCount('refused-0')).toBe(0);
+    expect(await store.getCount('refused-4999')).toBe(3);
+  });
+
+  it('drops expired windows, even refusing ones, before live junk, and live junk before a victim', async () => {
+    const clock = fakeClock();
+    const store = new MemoryRateLimitStore({ clock, maxKeys: 10 });
+    await hit(store, 'victim', 5);
+    for (let i = 0; i < 3; i += 1) await hit(store, `expiring-${i}`, 2, 1, 1);
+    await flood(store, 6);
+    clock.advance(1_000);
+    // The first new window's pass frees the 3 expired ones; the fourth's evicts the oldest junk.
+    await flood(store, 4, 'later');
+    expect(await store.getCount('expiring-0')).toBe(0);
+    expect(await store.getCount('victim')).toBe(5);
+    expect(await store.getCount('junk-0')).toBe(0);
+    expect(await store.getCount('junk-1')).toBe(1);
+    expect(store.size).toBe(10);
   });
 
   it('resets by glob pattern', async () => {

@@ -1,16 +1,13 @@
 import { type Clock, systemClock } from '../clock.js';
 import { globToRegExp } from './glob.js';
+import { evictLeastFull, type MemoryWindow } from './memory-eviction.js';
 import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
-
-interface Window {
-  count: number;
-  expiresAt: number;
-}
 
 /** Options of {@link MemoryRateLimitStore}. */
 export interface MemoryRateLimitStoreOptions {
   /**
-   * Most counters kept at once; past it the oldest window is evicted first.
+   * Most counters kept at once; past it the emptiest windows are evicted first (see
+   * {@link MemoryRateLimitStore}).
    * @default 100000
    */
   maxKeys?: number;
@@ -28,14 +25,28 @@ const EVICT_SHARE = 0.1;
  *
  * No timers: each window keeps its expiry time and is replaced lazily. Windows sit in a Map in the
  * order they opened, so the front holds the oldest. Every {@link SWEEP_EVERY} new windows, expired
- * ones are swept from the front; when `maxKeys` is reached, one pass drops every expired window
- * and, if that is not enough, the oldest live ones, down to 90 % of `maxKeys`. Work stays O(1)
- * per request on average (a Map iterator skips deleted slots, so starting one per request would
- * not), and memory stays bounded under any number of callers.
+ * ones are swept from the front. When `maxKeys` is reached, one pass brings the store down to
+ * `T = maxKeys − max(1, ⌊maxKeys / 10⌋)` windows: every expired window goes, then live ones by
+ * rank, lowest first and oldest first within a rank. The rank is the fill `count / limit` in whole
+ * percent (the limit of the window's latest request), 0–99, while under the limit; refusing
+ * windows go last: 100 at the limit (the next request is refused), 101 past it.
+ *
+ * Guarantee: a live window is evicted only when at least `T` other live windows rank at or above
+ * it. A fresh key (count 1) under a limit L ≥ 2 ranks `⌊100 / L⌋` ≤ 50 (1 at L = 100): however
+ * many there are, such keys never count towards evicting a window at 51 % of its limit or more.
+ * Under a limit of 1 a fresh key is at its limit, yet still ranks below a window that has refused
+ * a request. Evicting a refused window takes `T` other windows past their limit at once, that is
+ * `T · (L + 1)` requests within one period, L the smallest limit the attacker is counted against.
+ * Eviction resets a live window, so this is what bounds a quota bought back with junk keys.
+ *
+ * Work stays O(1) per request on average: a pass is two O(maxKeys) scans (a tally by rank, then
+ * the deletions; no sort) and frees at least a tenth. Passes are batched because a Map iterator
+ * walks deleted slots, so starting one per request would not be O(1). Memory stays bounded under
+ * any number of callers, even when every window is refusing.
  */
 export class MemoryRateLimitStore extends RateLimitStore {
   readonly name = 'memory';
-  private readonly windows = new Map<string, Window>();
+  private readonly windows = new Map<string, MemoryWindow>();
   private readonly maxKeys: number;
   private readonly clock: Clock;
   /** Windows opened so far, to pace the sweeps. */
@@ -58,11 +69,12 @@ export class MemoryRateLimitStore extends RateLimitStore {
     if (window === undefined || window.expiresAt <= now) {
       // Re-inserting moves the key to the back, keeping the Map ordered by window start.
       if (window !== undefined) this.windows.delete(key);
-      window = { count: 0, expiresAt: now + periodSeconds * 1000 };
+      window = { count: 0, limit, expiresAt: now + periodSeconds * 1000 };
       this.makeRoom(now);
       this.windows.set(key, window);
     }
     window.count += 1;
+    window.limit = limit;
     return Promise.resolve(fixedWindowHit(window.count, limit, window.expiresAt - now));
   }
 
@@ -107,15 +119,9 @@ export class MemoryRateLimitStore extends RateLimitStore {
     }
   }
 
-  /** One pass: every expired window, then the oldest live ones, until a tenth is free. */
+  /** One pass: every expired window, then the emptiest live ones, until a tenth is free. */
   private evict(now: number): void {
     const target = this.maxKeys - Math.max(1, Math.floor(this.maxKeys * EVICT_SHARE));
-    for (const [key, window] of this.windows) {
-      if (window.expiresAt <= now) this.windows.delete(key);
-    }
-    for (const key of this.windows.keys()) {
-      if (this.windows.size <= target) return;
-      this.windows.delete(key);
-    }
+    evictLeastFull(this.windows, target, now);
   }
 }
