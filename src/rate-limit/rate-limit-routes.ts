@@ -3,19 +3,29 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import type { Reflector } from '@nestjs/core';
 import type { RateLimitRuleContext } from './rate-limit-rule.js';
-import { RATE_LIMITED_METADATA, type RateLimitedOptions } from './rate-limited.metadata.js';
+import {
+  RATE_LIMITED_METADATA,
+  type RateLimitedOptions,
+  SKIP_RATE_LIMIT_METADATA,
+} from './rate-limited.metadata.js';
 import { RouteTemplate } from './route-template.js';
 
-type Fallback = RateLimitRuleContext['fallback'];
+/** What the guard needs of a route before counting. */
+export interface RateLimitRoute {
+  /** `@SkipRateLimit()` applies: no counting, no headers. */
+  skip: boolean;
+  /** The route's own limit, else the defaults, and the method it is declared for. */
+  fallback: RateLimitRuleContext['fallback'];
+}
 
 /**
- * What the guard knows of each route, worked out once rather than per request: the route's
- * fallback limit (`@RateLimited`, the method's over the class's, else the defaults) and its
- * compiled template. Both are bounded by the app's routes, since the framework supplies them.
+ * What the guard knows of each route, worked out once rather than per request: whether it is
+ * skipped, its fallback limit (`@RateLimited`, the method's over the class's, else the defaults)
+ * and its compiled template. All bounded by the app's routes, since the framework supplies them.
  */
 export class RateLimitRoutes {
   private readonly templates = new Map<string, RouteTemplate>();
-  private readonly fallbacks = new WeakMap<object, WeakMap<object, Fallback>>();
+  private readonly routes = new WeakMap<object, WeakMap<object, RateLimitRoute>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -30,25 +40,35 @@ export class RateLimitRoutes {
     return compiled;
   }
 
-  /** The route's own limit, else the defaults, and the method the route is declared for. */
-  fallback(context: ExecutionContext): Fallback {
+  /** The route a request reached, by its controller and handler. */
+  route(context: ExecutionContext): RateLimitRoute {
     const [handler, controller] = [context.getHandler(), context.getClass()];
-    let byHandler = this.fallbacks.get(controller);
-    if (byHandler === undefined) this.fallbacks.set(controller, (byHandler = new WeakMap()));
-    let fallback = byHandler.get(handler);
-    if (fallback === undefined) {
-      const route = this.reflector.getAllAndOverride<RateLimitedOptions | undefined>(
-        RATE_LIMITED_METADATA,
-        [handler, controller],
-      );
-      fallback = {
-        limit: route?.limit ?? this.defaults.defaultLimit,
-        period: route?.period ?? this.defaults.defaultPeriod,
+    let byHandler = this.routes.get(controller);
+    if (byHandler === undefined) this.routes.set(controller, (byHandler = new WeakMap()));
+    let route = byHandler.get(handler);
+    if (route === undefined) byHandler.set(handler, (route = this.describe(handler, controller)));
+    return route;
+  }
+
+  private describe(handler: object, controller: object): RateLimitRoute {
+    const own = (key: string, target: object) => this.reflector.get<unknown>(key, target as never);
+    const limited = this.reflector.getAllAndOverride<RateLimitedOptions | undefined>(
+      RATE_LIMITED_METADATA,
+      [handler, controller] as never,
+    );
+    // The method's own decorator wins over the class's, whichever of the two each one is.
+    const skip =
+      own(SKIP_RATE_LIMIT_METADATA, handler) === true ||
+      (own(RATE_LIMITED_METADATA, handler) === undefined &&
+        own(SKIP_RATE_LIMIT_METADATA, controller) === true);
+    return {
+      skip,
+      fallback: {
+        limit: limited?.limit ?? this.defaults.defaultLimit,
+        period: limited?.period ?? this.defaults.defaultPeriod,
         route: declaredMethod(handler),
-      };
-      byHandler.set(handler, fallback);
-    }
-    return fallback;
+      },
+    };
   }
 }
 

@@ -16,7 +16,7 @@ import {
   routeTemplate,
 } from './rate-limit-request.js';
 import type { RateLimitRule } from './rate-limit-rule.js';
-import { RateLimitRoutes } from './rate-limit-routes.js';
+import { type RateLimitRoute, RateLimitRoutes } from './rate-limit-routes.js';
 import { RateLimitService } from './rate-limit.service.js';
 
 /**
@@ -45,8 +45,10 @@ export class RateLimitGuard implements CanActivate {
     const request = http.getRequest<RateLimitedRequest>();
     // A route guarded at class and method level (or globally too) is counted once.
     if (!this.options.enabled || request[RATE_LIMIT_DECISION] !== undefined) return true;
+    const route = this.routes.route(context);
+    if (route.skip) return true;
     const caller = this.options.callerResolver(request);
-    const rule = this.resolveRule(context, request, caller);
+    const rule = this.resolveRule(context, request, caller, route);
     const key =
       caller === undefined
         ? buildRateLimitKey(this.options.keyPrefix, 'ip', this.getTracker(request), rule.keyPath)
@@ -80,6 +82,7 @@ export class RateLimitGuard implements CanActivate {
     context: ExecutionContext,
     request: RateLimitedRequest,
     caller: RateLimitCaller | undefined,
+    route: RateLimitRoute = this.routes.route(context),
   ): RateLimitRule {
     const matched = routeTemplate(request);
     const template = matched === undefined ? undefined : this.routes.template(matched);
@@ -90,7 +93,7 @@ export class RateLimitGuard implements CanActivate {
       path: template === undefined ? sanitizePath(rawPath) : template.sanitizedPath(rawPath),
       rawPath,
       template: template?.rulePath,
-      fallback: this.routes.fallback(context),
+      fallback: route.fallback,
     });
   }
 }

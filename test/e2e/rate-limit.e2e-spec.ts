@@ -129,6 +129,23 @@ describe.each(adapters)('rate limiting over HTTP on %s', (adapter) => {
       expect(response.headers.get('x-ratelimit-reset')).toBe('10');
     });
 
+    it('skips what @SkipRateLimit marks, in global mode and under a class guard', async () => {
+      t = await startTestApp(adapter, { defaultLimit: 1 }, true);
+      for (let i = 0; i < 3; i += 1) {
+        const skipped = await t.get('/api/skipped');
+        expect(skipped.status).toBe(200);
+        expect(skipped.headers.get('x-ratelimit-limit')).toBeNull();
+        // The class is limited by @RateLimited; the method's @SkipRateLimit wins.
+        const free = await t.get('/api/things/free');
+        expect(free.status).toBe(200);
+        expect(free.headers.get('x-ratelimit-limit')).toBeNull();
+      }
+      // The method's @RateLimited wins over the class's @SkipRateLimit.
+      const limited = await t.get('/api/skipped/limited');
+      expect(limited.headers.get('x-ratelimit-limit')).toBe('2');
+      expect((await t.get('/api/open')).headers.get('x-ratelimit-remaining')).toBe('0');
+    });
+
     it('limits every route with the global guard', async () => {
       t = await startTestApp(adapter, { defaultLimit: 7 }, true);
       expect((await t.get('/api/open')).headers.get('x-ratelimit-limit')).toBe('7');

@@ -17,6 +17,7 @@ import {
   RateLimitGuard,
   RateLimitModule,
   type RateLimitModuleOptions,
+  SkipRateLimit,
 } from '../../src/rate-limit/index.js';
 
 /** The HTTP adapters every e2e suite runs on. */
@@ -37,6 +38,12 @@ class ThingsController {
     return { ok: true };
   }
 
+  @Get('free')
+  @SkipRateLimit()
+  free() {
+    return { ok: true };
+  }
+
   @Get(':id')
   one(@Param('id') id: string) {
     return { id };
@@ -48,6 +55,21 @@ class ThingsController {
 class GuardedController {
   @Get()
   get() {
+    return { ok: true };
+  }
+}
+
+@Controller('skipped')
+@SkipRateLimit()
+class SkippedController {
+  @Get()
+  get() {
+    return { ok: true };
+  }
+
+  @Get('limited')
+  @RateLimited({ limit: 2, period: 30 })
+  limited() {
     return { ok: true };
   }
 }
@@ -97,7 +119,7 @@ export async function startTestApp(
     imports: [
       RateLimitModule.forRoot({ keyPrefix: `e2e-${randomUUID()}`, ...options, globalGuard }),
     ],
-    controllers: [ThingsController, GuardedController, OpenController],
+    controllers: [ThingsController, GuardedController, SkippedController, OpenController],
     providers: [{ provide: APP_GUARD, useClass: TestUserGuard }],
   }).compile();
   const app =

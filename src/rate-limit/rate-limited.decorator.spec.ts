@@ -1,0 +1,44 @@
+import { RateLimited } from './rate-limited.decorator.js';
+
+describe('@RateLimited misuse', () => {
+  it('names the route when a method has a bad limit', () => {
+    expect(() => {
+      class WidgetsController {
+        @RateLimited({ limit: 0 })
+        create() {}
+      }
+      return WidgetsController;
+    }).toThrow('@RateLimited on WidgetsController.create: limit must be a positive integer, got 0');
+  });
+
+  it('names the controller when the class has a bad period', () => {
+    expect(() => {
+      @RateLimited({ period: 1.5 })
+      class ReportsController {}
+      return ReportsController;
+    }).toThrow('@RateLimited on ReportsController: period must be a positive integer, got 1.5');
+  });
+
+  it('refuses an unknown option, which would otherwise be ignored silently', () => {
+    expect(() => {
+      class WidgetsController {
+        @RateLimited({ limt: 5 } as never)
+        list() {}
+      }
+      return WidgetsController;
+    }).toThrow(
+      '@RateLimited on WidgetsController.list: unknown option limt (known: limit, period)',
+    );
+  });
+
+  it('accepts good options and no options', () => {
+    expect(() => {
+      @RateLimited()
+      class A {
+        @RateLimited({ limit: 5, period: 60 })
+        m() {}
+      }
+      return A;
+    }).not.toThrow();
+  });
+});
