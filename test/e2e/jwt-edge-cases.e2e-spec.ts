@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { type RunningDemo, startDemo, TEST_JWT_SECRET } from '../support/demo-app.js';
 import { closeRawConnections, rawRequest } from '../support/raw-http.js';
+import { adapters } from '../support/rate-limit-test-app.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const base64url = (json: string) => Buffer.from(json).toString('base64url');
@@ -138,11 +139,11 @@ async function expectRefused(demo: RunningDemo, header: string, message: RegExp)
   expect(stored.status).toBe(404);
 }
 
-describe('JWT edge cases over HTTP (demo app)', () => {
+describe.each(adapters)('JWT edge cases over HTTP (demo app on %s)', (adapter) => {
   let demo: RunningDemo;
 
   beforeAll(async () => {
-    demo = await startDemo({}, { adapter: 'express' });
+    demo = await startDemo({}, { adapter });
   }, 60_000);
   afterAll(async () => {
     closeRawConnections();
@@ -181,87 +182,102 @@ describe('JWT edge cases over HTTP (demo app)', () => {
     },
   );
 
-  // Node refuses a header section over 16 KB before the app sees it: a clean 431.
-  it('a 20 KB token: 431 from Node, never a 500 or a superuser', async () => {
-    const { read, write, stored } = await attempt(demo, `Bearer ${valid}${'A'.repeat(20 * 1024)}`);
-    expect([read.status, write.status, stored.status]).toEqual([431, 431, 404]);
-  });
-});
-
-describe('token lifetime over HTTP with NODE_ENV=production (JWT_MAX_LIFETIME unset: 24 h)', () => {
-  let demo: RunningDemo;
-  const DAY = 86_400;
-
-  beforeAll(async () => {
-    demo = await startDemo({ NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET });
-  }, 60_000);
-  afterAll(async () => {
-    closeRawConnections();
-    await demo.close();
-  });
-
-  it.each([
-    ['one hour', { iat: now(), exp: now() + 3600 }],
-    ['exactly 24 h', { iat: now(), exp: now() + DAY }],
-    ['no iat, exp in an hour', { exp: now() + 3600 }],
-  ])('accepts a superuser token living %s', async (_case, claims) => {
-    const { read, write, stored } = await attempt(demo, `Bearer ${hs256(superuser(claims))}`);
-    expect([read.status, write.status, stored.status]).toEqual([200, 201, 200]);
-  });
-
-  it.each<[string, unknown, RegExp]>([
-    ['no exp', superuser({ iat: now() }), /^Token "exp" claim is required$/],
-    ['no exp and no iat', superuser(), /^Token "exp" claim is required$/],
-    [
-      'exp 1e308',
-      superuser({ iat: now(), exp: 1e308 }),
-      /^Token lifetime exceeds the maximum of 86400 seconds$/,
-    ],
-    [
-      'exp 1e400 (Infinity)',
-      '{"sub":"a","isSuperuser":true,"exp":1e400}',
-      /^Token "exp" claim must be a finite number$/,
-    ],
-    [
-      'a string exp',
-      superuser({ exp: String(now() + 60) }),
-      /^Token "exp" claim must be a number$/,
-    ],
-    ['exp null', superuser({ exp: null }), /^Token "exp" claim must be a number$/],
-    [
-      'a lifetime of 24 h + 1 s',
-      superuser({ iat: now(), exp: now() + DAY + 1 }),
-      /exceeds the maximum/,
-    ],
-    ['100 years without iat', superuser({ exp: now() + 100 * 365 * DAY }), /exceeds the maximum/],
-    [
-      'exp soon but issued 2 days ago',
-      superuser({ iat: now() - 2 * DAY, exp: now() + 60 }),
-      /exceeds/,
-    ],
-    [
-      'a string iat',
-      superuser({ iat: 'now', exp: now() + 60 }),
-      /^Token "iat" claim must be a finite number$/,
-    ],
-  ])('refuses %s with a 401', async (_case, payload, message) => {
-    await expectRefused(demo, `Bearer ${hs256(payload)}`, message);
-  });
-
-  it('refuses crit in production too', async () => {
-    const token = forge(
-      { alg: 'HS256', crit: ['b64'], b64: false },
-      superuser({ exp: now() + 60 }),
+  // Node refuses a header section over 16 KB before the app sees it: a 431, or (Fastify, while a
+  // body is still being sent) a closed connection. Never a 500 or a superuser.
+  it('a 20 KB token: refused before the app, never a 500 or a superuser', async () => {
+    const authorization = `Bearer ${valid}${'A'.repeat(20 * 1024)}`;
+    const headers = { authorization, 'content-type': 'application/json' };
+    const body = JSON.stringify({ name: 'jwt_edge_oversized' });
+    const statusOrClosed = (path: string, method: string) =>
+      rawRequest(demo.url, method, path, { headers, body: method === 'POST' ? body : undefined })
+        .then((reply) => reply.status)
+        .catch((error: Error) => error.message);
+    const refused = [431, 'socket hang up'];
+    expect(refused).toContain(await statusOrClosed('/api/v1/widgets', 'GET'));
+    expect(refused).toContain(await statusOrClosed('/api/v1/tiers', 'POST'));
+    expect((await rawRequest(demo.url, 'GET', '/api/v1/tiers/jwt_edge_oversized')).status).toBe(
+      404,
     );
-    await expectRefused(demo, `Bearer ${token}`, /"crit"/);
   });
 });
 
-describe('JWT_MAX_LIFETIME set outside production', () => {
+describe.each(adapters)(
+  'token lifetime over HTTP with NODE_ENV=production (JWT_MAX_LIFETIME unset: 24 h), on %s',
+  (adapter) => {
+    let demo: RunningDemo;
+    const DAY = 86_400;
+
+    beforeAll(async () => {
+      demo = await startDemo({ NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET }, { adapter });
+    }, 60_000);
+    afterAll(async () => {
+      closeRawConnections();
+      await demo.close();
+    });
+
+    it.each([
+      ['one hour', { iat: now(), exp: now() + 3600 }],
+      ['exactly 24 h', { iat: now(), exp: now() + DAY }],
+      ['no iat, exp in an hour', { exp: now() + 3600 }],
+    ])('accepts a superuser token living %s', async (_case, claims) => {
+      const { read, write, stored } = await attempt(demo, `Bearer ${hs256(superuser(claims))}`);
+      expect([read.status, write.status, stored.status]).toEqual([200, 201, 200]);
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      ['no exp', superuser({ iat: now() }), /^Token "exp" claim is required$/],
+      ['no exp and no iat', superuser(), /^Token "exp" claim is required$/],
+      [
+        'exp 1e308',
+        superuser({ iat: now(), exp: 1e308 }),
+        /^Token lifetime exceeds the maximum of 86400 seconds$/,
+      ],
+      [
+        'exp 1e400 (Infinity)',
+        '{"sub":"a","isSuperuser":true,"exp":1e400}',
+        /^Token "exp" claim must be a finite number$/,
+      ],
+      [
+        'a string exp',
+        superuser({ exp: String(now() + 60) }),
+        /^Token "exp" claim must be a number$/,
+      ],
+      ['exp null', superuser({ exp: null }), /^Token "exp" claim must be a number$/],
+      [
+        'a lifetime of 24 h + 1 s',
+        superuser({ iat: now(), exp: now() + DAY + 1 }),
+        /exceeds the maximum/,
+      ],
+      ['100 years without iat', superuser({ exp: now() + 100 * 365 * DAY }), /exceeds the maximum/],
+      [
+        'exp soon but issued 2 days ago',
+        superuser({ iat: now() - 2 * DAY, exp: now() + 60 }),
+        /exceeds/,
+      ],
+      [
+        'a string iat',
+        superuser({ iat: 'now', exp: now() + 60 }),
+        /^Token "iat" claim must be a finite number$/,
+      ],
+    ])('refuses %s with a 401', async (_case, payload, message) => {
+      await expectRefused(demo, `Bearer ${hs256(payload)}`, message);
+    });
+
+    it('refuses crit in production too', async () => {
+      const token = forge(
+        { alg: 'HS256', crit: ['b64'], b64: false },
+        superuser({ exp: now() + 60 }),
+      );
+      await expectRefused(demo, `Bearer ${token}`, /"crit"/);
+    });
+  },
+);
+
+describe.each(adapters)('JWT_MAX_LIFETIME set outside production, on %s', (adapter) => {
   let demo: RunningDemo;
 
   beforeAll(async () => {
-    demo = await startDemo({ NODE_ENV: 'test', JWT_MAX_LIFETIME: '600' });
+    demo = await startDemo({ NODE_ENV: 'test', JWT_MAX_LIFETIME: '600' }, { adapter });
   }, 60_000);
   afterAll(async () => {
     closeRawConnections();
