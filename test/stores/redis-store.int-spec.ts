@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { FIXED_WINDOW_SCRIPT } from '../../src/rate-limit/stores/fixed-window.lua.js';
 import {
   RedisRateLimitStore,
   type RedisRateLimitStoreOptions,
@@ -10,8 +10,7 @@ import { startRedisServer, type ThrowawayRedis } from '../support/redis-server.j
 import { describeStoreContract } from './store-contract.js';
 
 const SHARED_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
-const SCRIPT_URL = new URL('../../src/rate-limit/stores/fixed-window.lua', import.meta.url);
-const SCRIPT_SHA = createHash('sha1').update(readFileSync(SCRIPT_URL, 'utf8')).digest('hex');
+const SCRIPT_SHA = createHash('sha1').update(FIXED_WINDOW_SCRIPT).digest('hex');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const newKey = () => `ratelimit:test-${randomUUID()}`;

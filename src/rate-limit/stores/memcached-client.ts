@@ -1,4 +1,5 @@
-import Memcached from 'memcached';
+import type Memcached from 'memcached';
+import { loadOptionalDependency } from './optional-dependency.js';
 
 /** Options of {@link MemcachedClient}. */
 export interface MemcachedClientOptions {
@@ -19,12 +20,16 @@ type Callback<T> = (error: unknown, result: T) => void;
  * call here rejects after `timeoutMs`; a callback that arrives later is ignored. The client never
  * marks the server dead: while it is down each call fails fast on its own connection attempt, and
  * the first call after it returns simply connects again.
+ *
+ * The `memcached` package is an optional peer dependency, loaded by the first client made.
  */
 export class MemcachedClient {
   private readonly client: Memcached;
   private ended = false;
 
+  /** @throws Error naming the package to install when `memcached` is absent */
   constructor(private readonly options: MemcachedClientOptions) {
+    const MemcachedClass = loadOptionalDependency<typeof Memcached>('memcached', 'memcached');
     const settings: Memcached.options & Record<string, unknown> = {
       poolSize: options.poolSize,
       // Time to open a TCP connection; longer than one call, so a slow link still gets one.
@@ -37,7 +42,7 @@ export class MemcachedClient {
       remove: false,
       keyCompression: false,
     };
-    const client = new Memcached(options.location, settings);
+    const client = new MemcachedClass(options.location, settings);
     // Its issue log would mark the server dead for `retry` ms, then probe it by spawning the
     // system `ping` (an uncaught error where `ping` is missing): only close the broken socket.
     this.client = Object.assign(client, {

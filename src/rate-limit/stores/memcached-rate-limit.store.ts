@@ -45,12 +45,15 @@ const HASHED_SUFFIX = /#[\w-]{43}$/;
  * The window end is rounded down to the whole second, so a reset time never exceeds the period.
  * Memcached expires the key on its own one-second tick, within the second before `period` ends:
  * the counter disappears within one second of the reported end, and reset times are exact to it.
+ *
+ * Needs the optional peer dependency `memcached` (`npm install memcached`), loaded on construction.
  */
 export class MemcachedRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
   readonly name = 'memcached';
   private readonly client: MemcachedClient;
   private readonly clock: Clock;
 
+  /** @throws Error naming the package to install when `memcached` is absent */
   constructor(options: MemcachedRateLimitStoreOptions = {}) {
     super();
     this.client = new MemcachedClient({

@@ -1,4 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type * as ioredis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { loadOptionalDependency } from './optional-dependency.js';
 import type { RedisRateLimitStoreOptions } from './redis-rate-limit.store.js';
 
 const QUIT_TIMEOUT_MS = 1000;
@@ -6,9 +8,11 @@ const QUIT_TIMEOUT_MS = 1000;
 /**
  * Opens a connection for the store: no offline queue (a dead Redis fails a call at once),
  * every command bounded by `timeoutMs`, auto-pipelining, and reconnection forever with a capped
- * backoff.
+ * backoff. Loads `ioredis` on first use: a store given its own client never needs it.
+ * @throws Error naming the package to install when `ioredis` is absent
  */
 export function connect(options: RedisRateLimitStoreOptions): Redis {
+  const { Redis: RedisClient } = loadOptionalDependency<typeof ioredis>('ioredis', 'redis');
   const common: RedisOptions = {
     connectTimeout: options.connectTimeoutMs ?? 5000,
     commandTimeout: options.timeoutMs ?? 250,
@@ -22,8 +26,8 @@ export function connect(options: RedisRateLimitStoreOptions): Redis {
   };
   const client =
     options.url !== undefined
-      ? new Redis(options.url, common)
-      : new Redis({
+      ? new RedisClient(options.url, common)
+      : new RedisClient({
           ...common,
           host: options.host ?? 'localhost',
           port: options.port ?? 6379,

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { FIXED_WINDOW_SCRIPT } from './fixed-window.lua.js';
 import { closeRedis, connect } from './redis-connection.js';
 import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
 
@@ -34,7 +34,6 @@ export interface RedisRateLimitStoreOptions {
   timeoutMs?: number;
 }
 
-const SCRIPT = readFileSync(new URL('./fixed-window.lua', import.meta.url), 'utf8');
 const SCRIPT_COMMAND = 'rateLimitFixedWindow';
 const PENDING = new Set(['wait', 'connecting', 'connect']);
 
@@ -48,6 +47,9 @@ type ScriptClient = Redis &
  * EVALSHA, falling back to EVAL when Redis has lost its script cache. Connections it makes fail
  * a call at once while Redis is unreachable (no offline queue), bound every command by
  * `timeoutMs`, and reconnect forever in the background, so the store recovers by itself.
+ *
+ * Needs the optional peer dependency `ioredis` (`npm install ioredis`), loaded on construction
+ * unless a `client` is given.
  */
 export class RedisRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
   readonly name = 'redis';
@@ -59,6 +61,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
   /** Set on shutdown: later calls reject at once instead of meeting a half-closed socket. */
   private closed = false;
 
+  /** @throws Error naming the package to install when `ioredis` is needed and absent */
   constructor(options: RedisRateLimitStoreOptions = {}) {
     super();
     this.timeoutMs = options.timeoutMs ?? 250;
@@ -68,7 +71,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
         ? [options.client]
         : Array.from({ length: Math.max(1, options.poolSize ?? 1) }, () => connect(options));
     for (const client of clients)
-      client.defineCommand(SCRIPT_COMMAND, { numberOfKeys: 1, lua: SCRIPT });
+      client.defineCommand(SCRIPT_COMMAND, { numberOfKeys: 1, lua: FIXED_WINDOW_SCRIPT });
     this.clients = clients as ScriptClient[];
   }
 

@@ -1,3 +1,9 @@
+/**
+ * The Redis fixed-window check as a Lua script, kept in the code rather than read from a file so
+ * that the build copies no assets. `KEYS[1]` is the counter key, `ARGV[1]` the window length in
+ * milliseconds; the reply is `{count, pttl}`.
+ */
+export const FIXED_WINDOW_SCRIPT = `
 -- Fixed-window counter in one atomic step.
 -- KEYS[1]: the counter key. ARGV[1]: the window length in milliseconds.
 -- Returns {count, pttl}: the count with this request, and the milliseconds left in the window.
@@ -9,3 +15,4 @@ if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)
 end
 return {count, ttl}
+`.trimStart();
