@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { StrictValidationPipe } from './strict-validation.pipe.js';
+import * as swagger from '@nestjs/swagger';
+import { documentRateLimitAdmin, StrictValidationPipe } from './rate-limit-admin/index.js';
 
 /** Global prefix of every demo route. */
 export const API_PREFIX = 'api/v1';
@@ -18,11 +18,14 @@ export function configureApp<T extends INestApplication>(app: T): T {
     new StrictValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();
-  const config = new DocumentBuilder()
+  // The admin package documents itself with this app's Swagger: it does not depend on one.
+  documentRateLimitAdmin(swagger);
+  const config = new swagger.DocumentBuilder()
     .setTitle('Rate limit demo API')
     .setDescription('Per-tier, per-path rate limits managed over REST; widgets to limit.')
     .addBearerAuth()
     .build();
+  const { SwaggerModule } = swagger;
   SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, config));
   return app;
 }

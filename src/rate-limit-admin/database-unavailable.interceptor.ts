@@ -1,5 +1,4 @@
 import {
-  applyDecorators,
   type CallHandler,
   type ExecutionContext,
   Injectable,
@@ -8,7 +7,6 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import { catchError, type Observable, tap, throwError } from 'rxjs';
 import { BackendFailureLog } from '../rate-limit/index.js';
 import { isDatabaseUnavailable } from './database-errors.js';
@@ -51,11 +49,8 @@ export class DatabaseUnavailableInterceptor implements NestInterceptor {
   }
 }
 
-/** Applies {@link DatabaseUnavailableInterceptor} to a controller and documents its 503. */
-export const AnswersServiceUnavailable = () =>
-  applyDecorators(
-    UseInterceptors(DatabaseUnavailableInterceptor),
-    ApiServiceUnavailableResponse({
-      description: 'The rules database cannot be reached; retry after `Retry-After` seconds',
-    }),
-  );
+/**
+ * Applies {@link DatabaseUnavailableInterceptor} to a controller (its 503 is documented by
+ * `documentRateLimitAdmin`).
+ */
+export const AnswersServiceUnavailable = () => UseInterceptors(DatabaseUnavailableInterceptor);

@@ -1,14 +1,15 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** Highest page number accepted: keeps the row offset well inside PostgreSQL's bigint. */
-const MAX_PAGE = 1_000_000;
+export const MAX_PAGE = 1_000_000;
+
+/** Most items a page holds. */
+export const MAX_ITEMS_PER_PAGE = 100;
 
 /** `?page=1&itemsPerPage=10` of the list routes. */
 export class PaginationQueryDto {
   /** 1-based page number. */
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -16,13 +17,12 @@ export class PaginationQueryDto {
   @Max(MAX_PAGE)
   page: number = 1;
 
-  /** Items per page, 1–100. */
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
+  /** Items per page, 1–{@link MAX_ITEMS_PER_PAGE}. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(MAX_ITEMS_PER_PAGE)
   itemsPerPage: number = 10;
 }
 
@@ -33,20 +33,6 @@ export interface Page<T> {
   hasMore: boolean;
   page: number;
   itemsPerPage: number;
-}
-
-/** Describes a page of `item` for OpenAPI. */
-export function pageSchema(item: new (...args: never[]) => unknown) {
-  return {
-    type: 'object',
-    properties: {
-      data: { type: 'array', items: { $ref: `#/components/schemas/${item.name}` } },
-      totalCount: { type: 'integer' },
-      hasMore: { type: 'boolean' },
-      page: { type: 'integer' },
-      itemsPerPage: { type: 'integer' },
-    },
-  };
 }
 
 /** Builds a page from a `findAndCount` result. */

@@ -11,6 +11,8 @@ import { TiersService } from './tiers/tiers.service.js';
  * resolver that identifies superusers) and `RateLimitRulesModule` (entities and rule cache).
  * While the database cannot be reached it answers 503 with `Retry-After` (its controllers carry
  * {@link DatabaseUnavailableInterceptor}); the guard keeps serving the rules the cache holds.
+ * Its controllers validate their own bodies, queries and params (`ValidatesOwnInput`), with or
+ * without a global pipe in the host; `documentRateLimitAdmin(swagger)` adds their OpenAPI docs.
  */
 @Module({
   controllers: [RateLimitsController, TiersController],

@@ -1,5 +1,4 @@
 import {
-  applyDecorators,
   type CanActivate,
   ForbiddenException,
   Inject,
@@ -7,7 +6,6 @@ import {
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { ExecutionContext } from '@nestjs/common';
 import { RATE_LIMIT_OPTIONS, type ResolvedRateLimitOptions } from '../rate-limit/index.js';
 
@@ -28,11 +26,8 @@ export class SuperuserWritesGuard implements CanActivate {
   }
 }
 
-/** A write of the admin API: superusers only, and documented so (bearer auth, 401, 403). */
-export const SuperuserWrite = () =>
-  applyDecorators(
-    UseGuards(SuperuserWritesGuard),
-    ApiBearerAuth(),
-    ApiUnauthorizedResponse(),
-    ApiForbiddenResponse(),
-  );
+/**
+ * A write of the admin API: superusers only (documented as bearer auth, 401 and 403 by
+ * `documentRateLimitAdmin`).
+ */
+export const SuperuserWrite = () => UseGuards(SuperuserWritesGuard);

@@ -1,0 +1,17 @@
+export {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  DatabaseUnavailableInterceptor,
+} from './database-unavailable.interceptor.js';
+export * from './openapi/index.js';
+export { MAX_ITEMS_PER_PAGE, MAX_PAGE, type Page, PaginationQueryDto } from './pagination.js';
+export * from './rate-limit-admin.module.js';
+export { MAX_RULE_NAME_LENGTH } from './rate-limits/default-rule-name.js';
+export * from './rate-limits/rate-limit.dto.js';
+export * from './rate-limits/rate-limits.controller.js';
+export * from './rate-limits/rate-limits.service.js';
+export * from './strict-validation.pipe.js';
+export { SuperuserWritesGuard } from './superuser-writes.guard.js';
+export * from './tiers/tier.dto.js';
+export * from './tiers/tiers.controller.js';
+export * from './tiers/tiers.service.js';

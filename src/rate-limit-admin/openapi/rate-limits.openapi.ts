@@ -1,0 +1,97 @@
+import { MAX_INT4 } from '../field-rules.js';
+import {
+  CreateRateLimitDto,
+  MAX_LIMIT,
+  MAX_PATH,
+  MAX_PERIOD,
+  RateLimitResponse,
+  UpdateRateLimitDto,
+} from '../rate-limits/rate-limit.dto.js';
+import { MAX_RULE_NAME_LENGTH } from '../rate-limits/default-rule-name.js';
+import { RateLimitsController } from '../rate-limits/rate-limits.controller.js';
+import { decorateClass, decorateMethod, decorateProperties } from './decorate.js';
+import type { RateLimitAdminOpenApi } from './rate-limit-admin-open-api.js';
+import { adminControllerDocs, pageSchema, superuserWriteDocs } from './shared.openapi.js';
+
+const NAME = { minLength: 1, maxLength: MAX_RULE_NAME_LENGTH, example: 'pro_widgets_create' };
+const TIER_ID = { minimum: 1, maximum: MAX_INT4, example: 2 };
+const PATH = {
+  maxLength: MAX_PATH,
+  example: '/api/v1/widgets/{id}',
+  description: 'As `/api/v1/x`, `api_v1_x` or a template (`/api/v1/x/{id}`, `/api/v1/x/:id`)',
+};
+const LIMIT = { minimum: 1, maximum: MAX_LIMIT, example: 100 };
+const PERIOD = { minimum: 1, maximum: MAX_PERIOD, example: 60, description: 'Seconds' };
+
+/** Documents the `/rate-limits` DTOs and routes. */
+export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
+  const { ApiProperty: required, ApiPropertyOptional: optional } = swagger;
+  decorateProperties(CreateRateLimitDto, {
+    name: optional(NAME),
+    tierId: required(TIER_ID),
+    path: required(PATH),
+    limit: required(LIMIT),
+    period: required(PERIOD),
+  });
+  decorateProperties(UpdateRateLimitDto, {
+    name: optional(NAME),
+    tierId: optional(TIER_ID),
+    path: optional(PATH),
+    limit: optional(LIMIT),
+    period: optional(PERIOD),
+  });
+  // No validator is left on these fields to emit `design:type`: the types are spelled out.
+  decorateProperties(RateLimitResponse, {
+    id: required({ type: Number, example: 7 }),
+    name: required({ ...NAME, type: String }),
+    tierId: required({ ...TIER_ID, type: Number }),
+    path: required({ type: String, example: 'api_v1_widgets_{id}' }),
+    limit: required({ ...LIMIT, type: Number }),
+    period: required({ ...PERIOD, type: Number }),
+    createdAt: required({ type: Date }),
+    updatedAt: required({ type: Date }),
+  });
+  documentRoutes(swagger);
+}
+
+function documentRoutes(swagger: RateLimitAdminOpenApi): void {
+  const {
+    ApiOkResponse: ok,
+    ApiNotFoundResponse: notFound,
+    ApiConflictResponse: conflict,
+  } = swagger;
+  // Fresh decorators and options for each method: Swagger's factories keep and mutate them.
+  const write = () => superuserWriteDocs(swagger);
+  const one = () => ({ type: RateLimitResponse });
+  decorateClass(RateLimitsController, ...adminControllerDocs(swagger, 'rate-limits'));
+  decorateMethod(RateLimitsController, 'list', ok({ schema: pageSchema(RateLimitResponse) }));
+  decorateMethod(
+    RateLimitsController,
+    'get',
+    ok(one()),
+    notFound({ description: 'No live rule has this name' }),
+  );
+  decorateMethod(
+    RateLimitsController,
+    'create',
+    ...write(),
+    swagger.ApiCreatedResponse(one()),
+    notFound({ description: 'The tier does not exist or is deleted' }),
+    conflict({ description: 'The name is taken, or the tier has a rule for this path' }),
+  );
+  decorateMethod(
+    RateLimitsController,
+    'update',
+    ...write(),
+    ok(one()),
+    notFound({ description: 'No such rule, or the new tier does not exist' }),
+    conflict({ description: 'The new name or tier and path are taken' }),
+  );
+  decorateMethod(
+    RateLimitsController,
+    'remove',
+    ...write(),
+    swagger.ApiNoContentResponse({ description: 'Soft-deleted; the defaults apply again' }),
+    notFound(),
+  );
+}
