@@ -21,10 +21,18 @@ const swc = [
 const esmOnlyDependencies = ['content-disposition'];
 const toCommonJs = ['@swc/jest', { module: { type: 'commonjs' } }];
 
+const PACKAGE_SOURCES = '<rootDir>/packages/nest-tier-rate-limit/src';
+
 /** What every project shares (also the fault runs' config, `jest.faults.config.js`). */
 export const shared = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    // The package's entry points, from its sources (the demo build uses the built package).
+    '^nest-tier-rate-limit$': `${PACKAGE_SOURCES}/rate-limit/index.ts`,
+    '^nest-tier-rate-limit/rules$': `${PACKAGE_SOURCES}/rate-limit-rules/index.ts`,
+    '^nest-tier-rate-limit/admin$': `${PACKAGE_SOURCES}/rate-limit-admin/index.ts`,
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: {
     '^.+\\.ts$': swc,
     [`/node_modules/(.*/)?(${esmOnlyDependencies.join('|')})/.+\\.js$`]: toCommonJs,
@@ -38,7 +46,11 @@ export default {
   // seconds on a loaded 2-core machine, and the fault runs last about ten.
   testTimeout: 30_000,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/packages/*/src/**/*.spec.ts'],
+    },
     {
       ...shared,
       displayName: 'integration',

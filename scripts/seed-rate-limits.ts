@@ -9,7 +9,7 @@ import {
   buildDataSourceOptions,
   type DatabaseSettings,
 } from '../src/database/data-source-options.js';
-import { sanitizeRouteTemplate } from '../src/rate-limit/rate-limit-path.js';
+import { sanitizeRouteTemplate } from 'nest-tier-rate-limit';
 
 /** Usage text printed by `--help`. */
 export const USAGE = `Usage: node dist/scripts/seed-rate-limits.js [rules.json]

@@ -9,9 +9,9 @@ import type { AppEnv } from './config/env.validation.js';
 import { rateLimitOptionsFromEnv } from './config/rate-limit-options.from-env.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
-import { RateLimitAdminModule } from './rate-limit-admin/index.js';
-import { RateLimitRuleCache, RateLimitRulesModule } from './rate-limit-rules/index.js';
-import { RateLimitModule } from './rate-limit/index.js';
+import { RateLimitAdminModule } from 'nest-tier-rate-limit/admin';
+import { RateLimitRuleCache, RateLimitRulesModule } from 'nest-tier-rate-limit/rules';
+import { RateLimitModule } from 'nest-tier-rate-limit';
 import { WidgetsModule } from './widgets/widgets.module.js';
 
 /** Namespace under which the validated environment sits in `ConfigService`. */

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import * as swagger from '@nestjs/swagger';
-import { documentRateLimitAdmin, StrictValidationPipe } from './rate-limit-admin/index.js';
+import { documentRateLimitAdmin, StrictValidationPipe } from 'nest-tier-rate-limit/admin';
 
 /** Global prefix of every demo route. */
 export const API_PREFIX = 'api/v1';

@@ -24,7 +24,7 @@ describe('the rate-limit module without ioredis and memcached installed', () => 
 
   beforeAll(async () => {
     sandbox = await createPackageSandbox({
-      folders: ['src/rate-limit'],
+      folders: ['packages/nest-tier-rate-limit/src/rate-limit'],
       files: [PROBE],
       without: ['ioredis', 'memcached'],
     });
@@ -36,7 +36,7 @@ describe('the rate-limit module without ioredis and memcached installed', () => 
   afterAll(() => sandbox?.dispose());
 
   it('imports, with the same exports as here, and counts on the memory store', async () => {
-    const here = Object.keys(await import('../src/rate-limit/index.js')).sort();
+    const here = Object.keys(await import('nest-tier-rate-limit')).sort();
     expect(report.exports).toEqual(here);
     expect(report.memoryCount).toBe(1);
   });

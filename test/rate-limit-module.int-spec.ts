@@ -8,7 +8,7 @@ import {
   RateLimitService,
   RateLimitStore,
   RedisRateLimitStore,
-} from '../src/rate-limit/index.js';
+} from 'nest-tier-rate-limit';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const [memcachedHost, memcachedPort] = (process.env.MEMCACHED_LOCATION ?? '127.0.0.1:11211').split(

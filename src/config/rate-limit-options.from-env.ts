@@ -1,4 +1,4 @@
-import type { RateLimitModuleOptions } from '../rate-limit/index.js';
+import type { RateLimitModuleOptions } from 'nest-tier-rate-limit';
 import type { AppEnv } from './env.validation.js';
 
 /** The limiter's options as the demo app's environment sets them. */

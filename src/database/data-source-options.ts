@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import type { DataSourceOptions, Logger } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { migrations } from '../../migrations/index.js';
-import { RateLimit } from '../rate-limit-rules/entities/rate-limit.entity.js';
-import { Tier } from '../rate-limit-rules/entities/tier.entity.js';
+import { rateLimitEntities } from 'nest-tier-rate-limit/rules';
 
 /** The PGlite data directory used when neither `DATABASE_URL` nor a directory is given. */
 export const DEFAULT_PGLITE_DATA_DIR = './data/';
@@ -48,7 +47,7 @@ export interface DatabaseSettings {
 export function buildDataSourceOptions(settings: DatabaseSettings = {}): DataSourceOptions {
   const shared = {
     type: 'postgres' as const,
-    entities: [Tier, RateLimit],
+    entities: rateLimitEntities,
     migrations,
     synchronize: false,
     ...(settings.logger && { logger: settings.logger }),

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import type { AuthRequest } from '../auth/authenticated-user.js';
-import { MemoryRateLimitStore, RateLimitModule } from '../rate-limit/index.js';
+import { MemoryRateLimitStore, RateLimitModule } from 'nest-tier-rate-limit';
 import { HealthController } from './health.controller.js';
 
 const STORE_ERROR = 'connect ECONNREFUSED 10.1.2.3:6379';

@@ -1,7 +1,7 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthRequest } from '../auth/authenticated-user.js';
-import { RateLimitService, type RateLimitHealth } from '../rate-limit/index.js';
+import { RateLimitService, type RateLimitHealth } from 'nest-tier-rate-limit';
 import { DependencyStateLog } from './dependency-state-log.js';
 
 /** A dependency's state in the health report. */

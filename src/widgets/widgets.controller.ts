@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
-import { RateLimited, RateLimitGuard } from '../rate-limit/index.js';
+import { RateLimited, RateLimitGuard } from 'nest-tier-rate-limit';
 import { CreateWidgetDto } from './create-widget.dto.js';
 import { type Widget, WidgetsService } from './widgets.service.js';
 

@@ -3,7 +3,7 @@ import { buildDataSourceOptions } from '../../src/database/data-source-options.j
 import {
   isDatabaseUnavailable,
   uniqueViolation,
-} from '../../src/rate-limit-admin/database-errors.js';
+} from '../../packages/nest-tier-rate-limit/src/rate-limit-admin/database-errors.js';
 import { asAdmin, createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 

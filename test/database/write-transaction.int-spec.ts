@@ -3,10 +3,13 @@ import { buildDataSourceOptions } from '../../src/database/data-source-options.j
 import {
   isDatabaseUnavailable,
   uniqueViolation,
-} from '../../src/rate-limit-admin/database-errors.js';
-import { lockLiveTier, type TierLock } from '../../src/rate-limit-admin/tier-lock.js';
-import { inWriteTransaction } from '../../src/rate-limit-admin/write-transaction.js';
-import { RateLimit, Tier } from '../../src/rate-limit-rules/index.js';
+} from '../../packages/nest-tier-rate-limit/src/rate-limit-admin/database-errors.js';
+import {
+  lockLiveTier,
+  type TierLock,
+} from '../../packages/nest-tier-rate-limit/src/rate-limit-admin/tier-lock.js';
+import { inWriteTransaction } from '../../packages/nest-tier-rate-limit/src/rate-limit-admin/write-transaction.js';
+import { RateLimit, Tier } from 'nest-tier-rate-limit/rules';
 import { asAdmin, createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 
 // src/rate-limit-admin/write-transaction.ts and tier-lock.ts on the databases the app runs on:

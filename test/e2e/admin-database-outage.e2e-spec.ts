@@ -1,4 +1,4 @@
-import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/rate-limit-admin/database-unavailable.interceptor.js';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../../packages/nest-tier-rate-limit/src/rate-limit-admin/database-unavailable.interceptor.js';
 import { SUPERUSER } from '../support/admin-client.js';
 import { type RunningDemo, startDemo, tokenFor } from '../support/demo-app.js';
 import { asAdmin, createTestDatabase, type TestDatabase } from '../support/postgres-database.js';

@@ -9,10 +9,10 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CreateRateLimitSchema1795765800000 } from '../../migrations/1795765800000-CreateRateLimitSchema.js';
-import { RateLimitAdminModule } from '../../src/rate-limit-admin/index.js';
-import { RateLimit, RateLimitRulesModule, Tier } from '../../src/rate-limit-rules/index.js';
-import { RateLimitModule } from '../../src/rate-limit/index.js';
+import { CreateRateLimitSchema1795765800000 } from '../../packages/nest-tier-rate-limit/src/rate-limit-rules/migrations/1795765800000-CreateRateLimitSchema.js';
+import { RateLimitAdminModule } from 'nest-tier-rate-limit/admin';
+import { RateLimit, RateLimitRulesModule, Tier } from 'nest-tier-rate-limit/rules';
+import { RateLimitModule } from 'nest-tier-rate-limit';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 import { adapters } from '../support/rate-limit-test-app.js';
 

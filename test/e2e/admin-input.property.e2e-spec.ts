@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { sanitizeRouteTemplate } from '../../src/rate-limit/rate-limit-path.js';
+import { sanitizeRouteTemplate } from '../../packages/nest-tier-rate-limit/src/rate-limit/rate-limit-path.js';
 import { expectInvalid } from '../support/admin-client.js';
 import {
   anyValue,

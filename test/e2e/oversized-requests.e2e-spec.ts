@@ -10,7 +10,7 @@ import {
   RateLimitStore,
   type ResolvedRateLimitOptions,
   sanitizePath,
-} from '../../src/rate-limit/index.js';
+} from 'nest-tier-rate-limit';
 import { type RunningDemo, startDemo, TEST_JWT_SECRET } from '../support/demo-app.js';
 import { closeRawConnections, type RawReply, rawRequest } from '../support/raw-http.js';
 

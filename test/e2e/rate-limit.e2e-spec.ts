@@ -1,4 +1,4 @@
-import type { RateLimitModuleOptions } from '../../src/rate-limit/index.js';
+import type { RateLimitModuleOptions } from 'nest-tier-rate-limit';
 import { adapters, startTestApp, type TestApp } from '../support/rate-limit-test-app.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RateLimitFailureMode } from '../../src/rate-limit/index.js';
+import type { RateLimitFailureMode } from 'nest-tier-rate-limit';
 import { type BackendServer, backendServers } from '../support/backend-servers.js';
 import { type LoadSample, startLoad } from '../support/load.js';
 import { startTestApp, type TestApp } from '../support/rate-limit-test-app.js';

@@ -1,4 +1,4 @@
-import { MemoryRateLimitStore } from '../../src/rate-limit/stores/memory-rate-limit.store.js';
+import { MemoryRateLimitStore } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/memory-rate-limit.store.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('memory', {

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { FIXED_WINDOW_SCRIPT } from '../../src/rate-limit/stores/fixed-window.lua.js';
+import { FIXED_WINDOW_SCRIPT } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/fixed-window.lua.js';
 import {
   RedisRateLimitStore,
   type RedisRateLimitStoreOptions,
-} from '../../src/rate-limit/stores/redis-rate-limit.store.js';
+} from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/redis-rate-limit.store.js';
 import { startHungServer } from '../support/hung-server.js';
 import { startRedisServer, type ThrowawayRedis } from '../support/redis-server.js';
 import { describeStoreContract } from './store-contract.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RateLimitStore } from '../../src/rate-limit/stores/rate-limit-store.js';
+import type { RateLimitStore } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/rate-limit-store.js';
 
 /** How a contract run gets and disposes of a store for one backend. */
 export interface StoreFixture {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { MAX_INT4 } from '../../src/rate-limit-admin/field-rules.js';
-import { sanitizeRouteTemplate } from '../../src/rate-limit/rate-limit-path.js';
+import { MAX_INT4 } from '../../packages/nest-tier-rate-limit/src/rate-limit-admin/field-rules.js';
+import { sanitizeRouteTemplate } from '../../packages/nest-tier-rate-limit/src/rate-limit/rate-limit-path.js';
 
 /**
  * Generators of hostile admin-API input, and the documented validity rules they are sorted by

@@ -1,4 +1,4 @@
-import type { RateLimitModuleOptions } from '../../src/rate-limit/index.js';
+import type { RateLimitModuleOptions } from 'nest-tier-rate-limit';
 import { startMemcachedServer } from './memcached-server.js';
 import { startRedisServer } from './redis-server.js';
 import type { ThrowawayServer } from './throwaway-server.js';

@@ -12,9 +12,16 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The built demo entry point, as operators run it (`npm run start:prod`). */
 export const DEMO_ENTRY = join(PROJECT_ROOT, 'dist', 'src', 'main.js');
 
-/** What `npm run build` compiles or copies, plus the files that steer it. */
-const INPUT_DIRS = ['src', 'migrations', 'scripts'];
-const INPUT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
+/** What `npm run build` compiles (the package, then the demo), plus the files that steer it. */
+const PACKAGE = 'packages/nest-tier-rate-limit';
+const INPUT_DIRS = ['src', 'migrations', 'scripts', `${PACKAGE}/src`];
+const INPUT_FILES = [
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  `${PACKAGE}/package.json`,
+  `${PACKAGE}/tsconfig.build.json`,
+];
 /** Written after a successful build; `prebuild` deletes `dist/`, and the stamp with it. */
 const STAMP = join(PROJECT_ROOT, 'dist', '.source-hash');
 /** One lock per checkout, shared by Jest workers and by concurrent runs. */

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { NestFactory } from '@nestjs/core';
 import type * as ioredis from 'ioredis';
-import * as rateLimit from '../../src/rate-limit/index.js';
+// The transpiled sources beside this file, not the installed package: the sandbox lacks its peers.
+import * as rateLimit from '../../packages/nest-tier-rate-limit/src/rate-limit/index.js';
 
 const { MemcachedRateLimitStore, RateLimitModule, RateLimitStore, RedisRateLimitStore } = rateLimit;
 const quiet = { logger: false as const, abortOnError: false };

@@ -18,7 +18,7 @@ import {
   RateLimitModule,
   type RateLimitModuleOptions,
   SkipRateLimit,
-} from '../../src/rate-limit/index.js';
+} from 'nest-tier-rate-limit';
 
 /** The HTTP adapters every e2e suite runs on. */
 export const adapters = ['express', 'fastify'] as const;

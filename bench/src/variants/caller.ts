@@ -1,4 +1,4 @@
-import type { RateLimitCaller } from '#project/rate-limit/index.js';
+import type { RateLimitCaller } from 'nest-tier-rate-limit';
 import { CALLER_HEADER, TIER_HEADER } from '../scenarios.js';
 
 interface HeaderBag {

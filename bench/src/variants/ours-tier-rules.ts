@@ -2,12 +2,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions, PGLITE_IN_MEMORY } from '#project/database/data-source-options.js';
-import { RateLimitGuard, RateLimitModule } from '#project/rate-limit/index.js';
-import {
-  RateLimit,
-  RateLimitRuleCache,
-  RateLimitRulesModule,
-} from '#project/rate-limit-rules/index.js';
+import { RateLimitGuard, RateLimitModule } from 'nest-tier-rate-limit';
+import { RateLimit, RateLimitRuleCache, RateLimitRulesModule } from 'nest-tier-rate-limit/rules';
 import { TIER_LIMITS } from '../scenarios.js';
 import { tieredCallerFromHeaders } from './caller.js';
 import type { VariantFactory } from './variant.js';

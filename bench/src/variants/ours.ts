@@ -1,4 +1,4 @@
-import { RateLimitGuard, RateLimitModule } from '#project/rate-limit/index.js';
+import { RateLimitGuard, RateLimitModule } from 'nest-tier-rate-limit';
 import { callerFromHeader } from './caller.js';
 import type { VariantFactory } from './variant.js';
 

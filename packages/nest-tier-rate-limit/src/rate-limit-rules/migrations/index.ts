@@ -1,0 +1,11 @@
+import { CreateRateLimitSchema1795765800000 } from './1795765800000-CreateRateLimitSchema.js';
+
+export { CreateRateLimitSchema1795765800000 };
+
+/**
+ * The schema of the rules (tables `tiers` and `rate_limits`, their indexes and foreign key), for
+ * the host's migration runner: add them to the DataSource's `migrations`, before the host's own.
+ * No example rows: seeding tiers and rules is the host's choice.
+ * @example new DataSource({ ...options, migrations: [...rateLimitMigrations, ...mine] })
+ */
+export const rateLimitMigrations = [CreateRateLimitSchema1795765800000];
