@@ -9,9 +9,13 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CreateRateLimitSchema1795765800000 } from '../../packages/nest-tier-rate-limit/src/rate-limit-rules/migrations/1795765800000-CreateRateLimitSchema.js';
 import { RateLimitAdminModule } from 'nest-tier-rate-limit/admin';
-import { RateLimit, RateLimitRulesModule, Tier } from 'nest-tier-rate-limit/rules';
+import {
+  RateLimit,
+  rateLimitEntities,
+  rateLimitMigrations,
+  RateLimitRulesModule,
+} from 'nest-tier-rate-limit/rules';
 import { RateLimitModule } from 'nest-tier-rate-limit';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 import { adapters } from '../support/rate-limit-test-app.js';
@@ -64,8 +68,8 @@ describe.each(adapters)('admin API in a host app without a global pipe, on %s', 
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: database.url,
-          entities: [Tier, RateLimit],
-          migrations: [CreateRateLimitSchema1795765800000],
+          entities: rateLimitEntities,
+          migrations: rateLimitMigrations,
           migrationsRun: true,
         }),
         RateLimitRulesModule.forRoot({}),

@@ -6,6 +6,7 @@ export {
 export * from './openapi/index.js';
 export { MAX_ITEMS_PER_PAGE, MAX_PAGE, type Page, PaginationQueryDto } from './pagination.js';
 export * from './rate-limit-admin.module.js';
+export * from './rate-limit-admin.options.js';
 export { MAX_RULE_NAME_LENGTH } from './rate-limits/default-rule-name.js';
 export * from './rate-limits/rate-limit.dto.js';
 export * from './rate-limits/rate-limits.controller.js';

@@ -1,5 +1,10 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { DatabaseUnavailableInterceptor } from './database-unavailable.interceptor.js';
+import {
+  RATE_LIMIT_ADMIN_OPTIONS,
+  type RateLimitAdminModuleOptions,
+} from './rate-limit-admin.options.js';
 import { RateLimitsController } from './rate-limits/rate-limits.controller.js';
 import { RateLimitsService } from './rate-limits/rate-limits.service.js';
 import { SuperuserWritesGuard } from './superuser-writes.guard.js';
@@ -13,6 +18,7 @@ import { TiersService } from './tiers/tiers.service.js';
  * {@link DatabaseUnavailableInterceptor}); the guard keeps serving the rules the cache holds.
  * Its controllers validate their own bodies, queries and params (`ValidatesOwnInput`), with or
  * without a global pipe in the host; `documentRateLimitAdmin(swagger)` adds their OpenAPI docs.
+ * Import it as is (routes at the app's prefix, superusers write) or through {@link forRoot}.
  */
 @Module({
   controllers: [RateLimitsController, TiersController],
@@ -23,4 +29,17 @@ import { TiersService } from './tiers/tiers.service.js';
     DatabaseUnavailableInterceptor,
   ],
 })
-export class RateLimitAdminModule {}
+export class RateLimitAdminModule {
+  /**
+   * The admin API under its own path, with the host's rule of who may write.
+   * @example RateLimitAdminModule.forRoot({ path: 'admin', canWrite: (req) => isOps(req) })
+   */
+  static forRoot(options: RateLimitAdminModuleOptions = {}): DynamicModule {
+    const path = options.path?.replace(/^\/+|\/+$/g, '') ?? '';
+    return {
+      module: RateLimitAdminModule,
+      imports: path === '' ? [] : [RouterModule.register([{ path, module: RateLimitAdminModule }])],
+      providers: [{ provide: RATE_LIMIT_ADMIN_OPTIONS, useValue: options }],
+    };
+  }
+}
