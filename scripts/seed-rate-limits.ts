@@ -1,6 +1,8 @@
 /**
  * Creates or updates rate-limit rules (by name) from a JSON file, after running pending
- * migrations: `node dist/scripts/seed-rate-limits.js [rules.json]`. See {@link USAGE}.
+ * migrations: `node dist/scripts/seed-rate-limits.js [rules.json]`. See {@link USAGE}. Reads
+ * `.env` as the server does (the process environment wins) and validates `DATABASE_URL` and
+ * `PGLITE_DATA_DIR` as the server does, so it seeds the server's database.
  */
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +11,8 @@ import {
   buildDataSourceOptions,
   type DatabaseSettings,
 } from '../src/database/data-source-options.js';
+import { validateEnv } from '../src/config/env.validation.js';
+import { loadEnvFile } from '../src/config/load-env-file.js';
 import { sanitizeRouteTemplate } from 'nest-tier-rate-limit';
 
 /** Usage text printed by `--help`. */
@@ -17,7 +21,8 @@ Creates or updates rules by name (idempotent); without a file, seeds the example
 The file is a JSON array of {"tier", "name", "path", "limit", "period"}:
   [{ "tier": "free", "name": "free_widgets_create", "path": "/api/v1/widgets", "limit": 10, "period": 60 }]
 tier: the name of a live tier; path: a URL path or template (/api/v1/widgets/:id); limit: requests
-per period; period: seconds. Database: DATABASE_URL, else PGlite in PGLITE_DATA_DIR (./data/).`;
+per period; period: seconds. Database: DATABASE_URL, else PGlite in PGLITE_DATA_DIR (./data/).
+Reads .env in the current directory as the server does; the process environment wins over it.`;
 
 /** One rule to create or update; `path` already sanitized. */
 export interface RuleSeed {
@@ -158,7 +163,7 @@ export function describeOutcome({ action, rule }: SeedOutcome): string {
 
 /**
  * Runs the command line: prints one line per rule (or the usage) and resolves to the exit
- * status: 0, 1 on a bad file, entry, tier or database error, 2 on a usage error.
+ * status: 0, 1 on a bad file, entry, tier, database setting or database error, 2 on a usage error.
  */
 export async function main(
   args: readonly string[],
@@ -170,10 +175,10 @@ export async function main(
     return args.length > 1 ? 2 : 0;
   }
   try {
-    const settings = { databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR };
-    (await seedRateLimits(args[0], settings)).forEach((outcome) =>
-      io.out(describeOutcome(outcome)),
-    );
+    const { DATABASE_URL, PGLITE_DATA_DIR } = env;
+    const { databaseUrl, pgliteDataDir } = validateEnv({ DATABASE_URL, PGLITE_DATA_DIR });
+    const outcomes = await seedRateLimits(args[0], { databaseUrl, pgliteDataDir });
+    outcomes.forEach((outcome) => io.out(describeOutcome(outcome)));
     return 0;
   } catch (error) {
     io.err(`seed-rate-limits: ${(error as Error).message}`);
@@ -182,6 +187,7 @@ export async function main(
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  loadEnvFile();
   process.exitCode = await main(process.argv.slice(2), process.env, {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

@@ -1,15 +1,22 @@
 /**
  * Mints a demo bearer token (HS256) with the app's secret:
  * `node dist/scripts/token.js --sub 42 --tier-id 2 [--superuser] [--expires-in 1h]`.
- * The token goes to stdout, warnings to stderr; a bad argument exits with status 2, and so does
- * an `--expires-in` beyond the maximum lifetime the app enforces with the same environment.
+ * Reads `.env` as the server does (the process environment wins) and validates `NODE_ENV`,
+ * `JWT_SECRET` and `JWT_MAX_LIFETIME` as the server does, so its tokens are the ones the server
+ * accepts. The token goes to stdout, warnings to stderr; a bad argument exits with status 2, and
+ * so does an `--expires-in` beyond the maximum lifetime the app enforces with the same environment.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { resolveJwtSecret } from '../src/auth/jwt-secret.js';
-import { DEFAULT_JWT_MAX_LIFETIME, resolveMaxTokenLifetime } from '../src/auth/token-lifetime.js';
+import {
+  DEFAULT_JWT_MAX_LIFETIME,
+  resolveMaxTokenLifetime,
+  type TokenLifetimeEnv,
+} from '../src/auth/token-lifetime.js';
 import { validateEnv } from '../src/config/env.validation.js';
+import { loadEnvFile } from '../src/config/load-env-file.js';
 
 /** Usage text printed by `--help` and after a usage error. */
 export const USAGE =
@@ -42,23 +49,23 @@ const OPTIONS = {
  * Builds the signed token the command line asks for.
  * @throws UsageError on a missing or bad `--sub`, a bad `--tier-id`, an `--expires-in` that is
  *   malformed or beyond the enforced maximum lifetime, or an unknown option; Error on a bad
- *   `JWT_MAX_LIFETIME` or when the secret cannot be resolved (production without `JWT_SECRET`).
+ *   `NODE_ENV`, `JWT_SECRET` or `JWT_MAX_LIFETIME` (one line each, as the server reports them)
+ *   or when the secret cannot be resolved (production without `JWT_SECRET`).
  * @example buildToken(['--sub', '42', '--tier-id', '2'], process.env, console.error)
  */
 export function buildToken(argv: readonly string[], env: TokenEnv, warn: Warn): string {
   const { values } = parseOptions(argv);
   const claims = { ...subAndTier(values.sub, values['tier-id']), isSuperuser: values.superuser };
   const expiresIn = parseExpiresIn(values['expires-in']);
-  const nodeEnv = env.NODE_ENV ?? 'development';
-  checkLifetime(expiresIn, nodeEnv, env.JWT_MAX_LIFETIME, warn);
-  const secret = resolveJwtSecret({ nodeEnv, jwtSecret: env.JWT_SECRET }, warn);
-  return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn });
+  const { NODE_ENV, JWT_SECRET, JWT_MAX_LIFETIME } = env;
+  const config = validateEnv({ NODE_ENV, JWT_SECRET, JWT_MAX_LIFETIME });
+  checkLifetime(expiresIn, config, warn);
+  return jwt.sign(claims, resolveJwtSecret(config, warn), { algorithm: 'HS256', expiresIn });
 }
 
 // Refuses what the app with this environment would refuse; warns of what production would.
-function checkLifetime(seconds: number, nodeEnv: string, raw: string | undefined, warn: Warn) {
-  const { jwtMaxLifetime } = validateEnv({ JWT_MAX_LIFETIME: raw });
-  const max = resolveMaxTokenLifetime({ nodeEnv, jwtMaxLifetime });
+function checkLifetime(seconds: number, config: TokenLifetimeEnv, warn: Warn) {
+  const max = resolveMaxTokenLifetime(config);
   if (max !== undefined && seconds > max) {
     throw new UsageError(
       `--expires-in is ${seconds} seconds, longer than the app accepts (JWT_MAX_LIFETIME=${max})`,
@@ -142,6 +149,7 @@ export function main(
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  loadEnvFile();
   process.exitCode = main(process.argv.slice(2), process.env, {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
+import { loadEnvFile } from './config/load-env-file.js';
 import { createApp } from './create-app.js';
 
 /** Starts the demo API: `.env` (if any) under the process environment, validated, then served. */
 async function bootstrap(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  loadEnvFile();
   let created: Awaited<ReturnType<typeof createApp>>;
   try {
     created = await createApp(process.env);

@@ -114,6 +114,20 @@ describe('token script', () => {
     expect(io.out).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ['JWT_SECRET', { JWT_SECRET: 'short' }, 'must be at least 16 characters (got 5 characters)'],
+    [
+      'NODE_ENV',
+      { ...env, NODE_ENV: 'prod' },
+      'must be one of: development, production, test (got "prod")',
+    ],
+  ])('exits 1 on a %s the app refuses, naming it', (name, tokenEnv, problem) => {
+    const io = { out: jest.fn(), err: jest.fn() };
+    expect(main(['--sub', '1'], tokenEnv, io)).toBe(1);
+    expect(io.err).toHaveBeenCalledWith(`token: ${name} ${problem}`);
+    expect(io.out).not.toHaveBeenCalled();
+  });
+
   it('mints by default a token that the production guard accepts', async () => {
     const token = buildToken(['--sub', '42'], { ...env, NODE_ENV: 'production' }, fail);
     const request: AuthRequest = { headers: { authorization: `Bearer ${token}` } };

@@ -158,6 +158,20 @@ describe('the command line', () => {
     });
   });
 
+  it('exits 1 on a DATABASE_URL the app refuses, naming it', async () => {
+    const io = { out: [] as string[], err: [] as string[] };
+    const env = { DATABASE_URL: 'mysql://root@127.0.0.1/app' };
+    const push = (into: string[]) => (line: string) => void into.push(line);
+    expect(await main([], env, { out: push(io.out), err: push(io.err) })).toBe(1);
+    expect(io).toEqual({
+      out: [],
+      err: [
+        'seed-rate-limits: DATABASE_URL must be a URL starting with postgres:// or postgresql:// ' +
+          '(got "mysql://root@127.0.0.1/app")',
+      ],
+    });
+  });
+
   it('prints the usage for --help, and exits 2 on extra arguments', async () => {
     expect(await run('--help')).toMatchObject({
       status: 0,
