@@ -112,7 +112,8 @@ const UPSERT = `INSERT INTO rate_limits AS r (tier_id, name, path, "limit", peri
   RETURNING (xmax = 0) AS created`;
 
 async function upsertRule(manager: EntityManager, rule: RuleSeed): Promise<SeedOutcome['action']> {
-  const query = `SELECT id FROM tiers WHERE deleted_at IS NULL AND name = $1`;
+  // FOR SHARE, as the admin API's rule writes: a tier delete waits for this seed, then sees its rules.
+  const query = `SELECT id FROM tiers WHERE deleted_at IS NULL AND name = $1 FOR SHARE`;
   const [tier] = await manager.query<{ id: number }[]>(query, [rule.tier]);
   if (!tier) throw new RuleSeedError(`rule "${rule.name}": unknown tier "${rule.tier}"`);
   try {

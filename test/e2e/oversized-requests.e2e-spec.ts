@@ -42,8 +42,10 @@ describe('oversized requests to a rate-limited route (demo, memory store)', () =
   const get = (path: string, headers: Record<string, string> = {}) =>
     rawRequest(demo.url, 'GET', path, { headers });
   /** The key of a GET on the demo's widget routes (no operator rule: keyed per route). */
-  const keyOf = (kind: RateLimitCallerKind, caller: string, path: string) =>
-    buildRateLimitKey(prefix, kind, caller, `${sanitizePath(path)}#GET`);
+  const keyOf = (kind: RateLimitCallerKind, caller: string, path: string, route = 'GET') =>
+    buildRateLimitKey(prefix, kind, caller, `${sanitizePath(path)}#${route}`);
+  /** The route part of the key for `GET /api/v1/widgets/:id`. */
+  const ONE_WIDGET = 'GET@api_v1_widgets_{id}';
   /** Counters whose key is longer than the bound (removed by the check, which matters not). */
   const overlongKeys = () => store.resetPattern(`${'?'.repeat(maxKey + 1)}*`);
   const expectRateLimited = (reply: RawReply) =>
@@ -67,7 +69,7 @@ describe('oversized requests to a rate-limited route (demo, memory store)', () =
     const reply = await get(path);
     expect(reply.status).toBe(400);
     expectRateLimited(reply);
-    const key = keyOf('ip', CLIENT, path);
+    const key = keyOf('ip', CLIENT, path, ONE_WIDGET);
     expect(key.length).toBeLessThanOrEqual(maxKey);
     expect(await store.getCount(key)).toBe(1);
     expect(await overlongKeys()).toBe(0);

@@ -1,4 +1,5 @@
 import type { RateLimitModuleOptions } from 'nest-tier-rate-limit';
+import { closeRawConnections, rawRequest } from '../support/raw-http.js';
 import { adapters, startTestApp, type TestApp } from '../support/rate-limit-test-app.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
@@ -16,6 +17,8 @@ const stores: [string, () => RateLimitModuleOptions][] = [
 ];
 
 const numeric = (response: Response, name: string) => Number(response.headers.get(name));
+
+afterAll(closeRawConnections);
 
 describe.each(adapters)('rate limiting over HTTP on %s', (adapter) => {
   describe.each(stores)('with the %s store', (_name, options) => {
@@ -66,6 +69,30 @@ describe.each(adapters)('rate limiting over HTTP on %s', (adapter) => {
       expect(other.headers.get('x-ratelimit-remaining')).toBe('4');
       const another = await t.get('/api/things/2');
       expect(another.headers.get('x-ratelimit-remaining')).toBe('4');
+    });
+
+    it('never lets a parameter value share the counter of a literal route beside it', async () => {
+      // Each of these reaches `:id` with the value `export` on one adapter or the other (Express
+      // routes case-insensitively, Fastify does not; neither decodes a literal's `%65`).
+      let reachedId = 0;
+      for (const spelling of ['export%20', '%65xport', 'EXPORT', 'Export']) {
+        const primed = await t.get(`/api/things/${spelling}`);
+        if ('id' in ((await primed.json()) as object)) reachedId += 1;
+      }
+      expect(reachedId).toBeGreaterThan(0);
+      // Had a `:id` hit opened the export route's counter, its window would be 60 s, not 3600.
+      const own = await t.get('/api/things/export');
+      expect(own.headers.get('x-ratelimit-limit')).toBe('2');
+      expect(numeric(own, 'x-ratelimit-reset')).toBeGreaterThan(3500);
+    });
+
+    it('gives no dot-segment spelling inside a wildcard a counter of its own', async () => {
+      expect((await t.get('/api/files/b')).status).toBe(200);
+      // As written: fetch would resolve the dot segments before sending.
+      for (const spelling of ['x/../b', 'x/y/../../b', './b', 'B', 'b/', 'a/%2e%2e/b']) {
+        const response = await rawRequest(t.url, 'GET', `/api/files/${spelling}`);
+        expect([spelling, response.status]).toEqual([spelling, 429]);
+      }
     });
 
     it('counts each user apart from the others and from anonymous callers', async () => {

@@ -44,6 +44,13 @@ class ThingsController {
     return { ok: true };
   }
 
+  /** A literal route beside `:id`, with a limit of its own: `:id` = `export` must not share it. */
+  @Get('export')
+  @RateLimited({ limit: 2, period: 3600 })
+  exportAll() {
+    return { ok: true };
+  }
+
   @Get(':id')
   one(@Param('id') id: string) {
     return { id };
@@ -70,6 +77,16 @@ class SkippedController {
   @Get('limited')
   @RateLimited({ limit: 2, period: 30 })
   limited() {
+    return { ok: true };
+  }
+}
+
+@Controller('files')
+@RateLimited({ limit: 1, period: 60 })
+class FilesController {
+  /** `*`: Nest makes it `*path` on Express (an array of segments) and keeps it on Fastify. */
+  @Get('*')
+  file() {
     return { ok: true };
   }
 }
@@ -119,7 +136,13 @@ export async function startTestApp(
     imports: [
       RateLimitModule.forRoot({ keyPrefix: `e2e-${randomUUID()}`, ...options, globalGuard }),
     ],
-    controllers: [ThingsController, GuardedController, SkippedController, OpenController],
+    controllers: [
+      ThingsController,
+      GuardedController,
+      SkippedController,
+      FilesController,
+      OpenController,
+    ],
     providers: [{ provide: APP_GUARD, useClass: TestUserGuard }],
   }).compile();
   const app =

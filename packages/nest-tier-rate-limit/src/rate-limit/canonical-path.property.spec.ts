@@ -46,7 +46,7 @@ function params(template: RouteTemplate, values: string[]): Record<string, unkno
 }
 
 const key = (template: RouteTemplate, values: string[]) =>
-  template.sanitizedPath(template.path(params(template, values)));
+  template.sanitizedPath(template.path(params(template, values)) ?? '');
 
 describe('canonical counter paths (property)', () => {
   it('gives every spelling of one resource the counter of its canonical spelling', () => {

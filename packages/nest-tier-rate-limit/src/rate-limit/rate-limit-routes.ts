@@ -11,12 +11,32 @@ import {
 import { RouteTemplate } from './route-template.js';
 
 /** What the guard needs of a route before counting. */
-export interface RateLimitRoute {
-  /** `@SkipRateLimit()` applies: no counting, no headers. */
-  skip: boolean;
-  /** The route's own limit, else the defaults, and the method it is declared for. */
-  fallback: RateLimitRuleContext['fallback'];
+export class RateLimitRoute {
+  private readonly byTemplate = new Map<RouteTemplate, Fallback>();
+
+  constructor(
+    /** `@SkipRateLimit()` applies: no counting, no headers. */
+    readonly skip: boolean,
+    /** The route's own limit, else the defaults, keyed by its declared method alone. */
+    readonly fallback: Fallback,
+  ) {}
+
+  /**
+   * The fallback for a request the router matched on `template`: keyed apart by method and, for
+   * a template with parameters, the template itself. Built once per template.
+   */
+  fallbackFor(template: RouteTemplate | undefined): Fallback {
+    if (template === undefined) return this.fallback;
+    let fallback = this.byTemplate.get(template);
+    if (fallback === undefined) {
+      fallback = { ...this.fallback, route: template.routeKey(this.fallback.route) };
+      this.byTemplate.set(template, fallback);
+    }
+    return fallback;
+  }
 }
+
+type Fallback = RateLimitRuleContext['fallback'];
 
 /**
  * What the guard knows of each route, worked out once rather than per request: whether it is
@@ -61,14 +81,11 @@ export class RateLimitRoutes {
       own(SKIP_RATE_LIMIT_METADATA, handler) === true ||
       (own(RATE_LIMITED_METADATA, handler) === undefined &&
         own(SKIP_RATE_LIMIT_METADATA, controller) === true);
-    return {
-      skip,
-      fallback: {
-        limit: limited?.limit ?? this.defaults.defaultLimit,
-        period: limited?.period ?? this.defaults.defaultPeriod,
-        route: declaredMethod(handler),
-      },
-    };
+    return new RateLimitRoute(skip, {
+      limit: limited?.limit ?? this.defaults.defaultLimit,
+      period: limited?.period ?? this.defaults.defaultPeriod,
+      route: declaredMethod(handler),
+    });
   }
 }
 

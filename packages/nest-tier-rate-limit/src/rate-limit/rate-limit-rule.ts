@@ -9,7 +9,8 @@ export interface RateLimitRule {
   /**
    * Sanitized path used in the counter key: the rule's path when an operator rule matched (one
    * counter for every method and id it covers), else the request's canonical path and the
-   * route's method (`api_v1_widgets_7#GET`), so that routes with their own limits never share.
+   * route (`api_v1_widgets#GET`, `api_v1_widgets_7#GET@api_v1_widgets_{id}`), so that two routes
+   * never share one.
    */
   keyPath: string;
 }
@@ -29,8 +30,9 @@ export interface RateLimitRuleContext {
   /** The sanitized route template when the framework knows it (`api_v1_widgets_{id}`). */
   template: string | undefined;
   /**
-   * The route's own limit and period (`@RateLimited`), else the module defaults, and the
-   * method the route is declared for (`GET`, `ALL`), which keys its counter apart.
+   * The route's own limit and period (`@RateLimited`), else the module defaults, and what keys
+   * the route's counter apart: the method it is declared for (`GET`, `ALL`) and, for a template
+   * with parameters, the template (`GET@api_v1_widgets_{id}`).
    */
   fallback: { limit: number; period: number; route: string };
 }

@@ -93,7 +93,7 @@ export class RateLimitGuard implements CanActivate {
       path: template === undefined ? sanitizePath(rawPath) : template.sanitizedPath(rawPath),
       rawPath,
       template: template?.rulePath,
-      fallback: route.fallback,
+      fallback: route.fallbackFor(template),
     });
   }
 }

@@ -4,7 +4,7 @@ describe('RouteTemplate', () => {
   it('keeps the literal text of a template without parameters, built once', () => {
     const template = new RouteTemplate('/api/v1/widgets');
     expect(template.path({})).toBe('/api/v1/widgets');
-    expect(template.sanitizedPath(template.path({}))).toBe('api_v1_widgets');
+    expect(template.sanitizedPath('/api/v1/widgets')).toBe('api_v1_widgets');
     expect(template.rulePath).toBe('api_v1_widgets');
   });
 
@@ -20,6 +20,9 @@ describe('RouteTemplate', () => {
 
   it.each([
     ['Express wildcard', '/files/*path', { path: ['A', 'b', '', 'C.TXT'] }, '/files/a/b/c.txt'],
+    ['Express wildcard, dots', '/files/*path', { path: ['x', '..', '.', 'b'] }, '/files/b'],
+    ['wildcard dots stay inside', '/files/*path', { path: ['..', '..', 'b'] }, '/files/b'],
+    ['Fastify wildcard, dots', '/files/*', { '*': 'x/y/../../b' }, '/files/b'],
     ['Express optional group, present', '/w{/:id}', { id: '01' }, '/w/1'],
     ['Express optional group, absent', '/w{/:id}/x', {}, '/w/x'],
     ['Express quoted name', '/w/:"my id"', { 'my id': 'X' }, '/w/x'],
@@ -35,8 +38,24 @@ describe('RouteTemplate', () => {
     expect(new RouteTemplate(template).path(params)).toBe(path);
   });
 
-  it('reads missing or odd parameter objects as empty', () => {
-    expect(new RouteTemplate('/w/:id').path(undefined)).toBe('');
-    expect(new RouteTemplate('/w/:id').path(null)).toBe('');
+  it('answers undefined when a parameter is missing, so the guard falls back to the URL', () => {
+    expect(new RouteTemplate('/w/:id').path(undefined)).toBeUndefined();
+    expect(new RouteTemplate('/w/:id').path(null)).toBeUndefined();
+    expect(new RouteTemplate('/w/:toString').path({})).toBeUndefined();
+  });
+
+  it('encodes what would let a value spell another path or a placeholder', () => {
+    const template = new RouteTemplate('/api/:slug');
+    expect(template.path({ slug: 'widgets_7' })).toBe('/api/widgets%5f7');
+    expect(template.path({ slug: 'a/b' })).toBe('/api/a%2fb');
+    expect(template.path({ slug: '{id}' })).toBe('/api/%7bid%7d');
+    expect(template.path({ slug: '50%#x' })).toBe('/api/50%25%23x');
+    expect(template.path({ slug: '..' })).toBe('/api/..');
+  });
+
+  it('keys a route with parameters apart from any literal route it could read as', () => {
+    expect(new RouteTemplate('/w/export').routeKey('GET')).toBe('GET');
+    expect(new RouteTemplate('/w/:id').routeKey('GET')).toBe('GET@w_{id}');
+    expect(new RouteTemplate('/w/:id').routeKey('POST')).toBe('POST@w_{id}');
   });
 });

@@ -1,8 +1,11 @@
 import { canonicalSegment } from './canonical-path.js';
 import { sanitizePath, sanitizeRouteTemplate } from './rate-limit-path.js';
 
-/** A piece of a template: literal text, a parameter, or an optional group of pieces. */
-type Part = string | { param: string } | Part[];
+/** A piece of a template: literal text, a parameter (a wildcard spans segments), or a group. */
+type Part = string | { param: string; wildcard: boolean } | Part[];
+/** Characters a parameter value must not spell: key separators, rule placeholders, escapes. */
+const RESERVED = /[%_/{}#]/;
+const RESERVED_ALL = /[%_/{}#]/g;
 
 /** A parameter's name after `:` or `*`, as Express (path-to-regexp) and Fastify spell them. */
 const NAME = /^(?:"([^"]+)"|([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*))/u;
@@ -10,9 +13,11 @@ const NAME = /^(?:"([^"]+)"|([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*))/u
 /**
  * A route template the router matched (`/api/v1/widgets/:id`), compiled once, that gives the
  * canonical path of each request it matched: the template's own literal text, whatever case or
- * encoding the request used, with each parameter value made canonical ({@link canonicalSegment}).
- * Reads Express (`:id`, `*path`, `{/:opt}`, `\` escapes) and Fastify (`:id`, `:id(regex)`, `:id?`,
- * `*`, `::`) templates.
+ * encoding the request used, with each parameter value made canonical ({@link canonicalSegment})
+ * and `%`, `_`, `/`, `{`, `}`, `#` in it percent-encoded, so that no value spells another path
+ * (`widgets_7` for `widgets/7`) or a rule placeholder (`{id}`). A wildcard's segments are
+ * canonical each, with `.` and `..` resolved inside the wildcard. Reads Express (`:id`, `*path`,
+ * `{/:opt}`, `\` escapes) and Fastify (`:id`, `:id(regex)`, `:id?`, `*`, `::`) templates.
  */
 export class RouteTemplate {
   /** The template in rule form (`api_v1_widgets_{id}`). */
@@ -20,6 +25,8 @@ export class RouteTemplate {
   private readonly parts: Part[];
   /** Canonical and sanitized paths of a template without parameters: built once. */
   private readonly fixed: { path: string; sanitized: string } | undefined;
+  /** What keys a route's own counters apart, per declared method: built once. */
+  private readonly routeKeys = new Map<string, string>();
 
   constructor(template: string) {
     this.rulePath = sanitizeRouteTemplate(template);
@@ -28,9 +35,26 @@ export class RouteTemplate {
     this.fixed = path === null ? undefined : { path, sanitized: sanitizePath(path) };
   }
 
-  /** The canonical path of a request with these route parameters (`/api/v1/widgets/1`). */
-  path(params: unknown): string {
-    return this.fixed?.path ?? build(this.parts, asRecord(params)) ?? '';
+  /**
+   * The canonical path of a request with these route parameters (`/api/v1/widgets/1`), or
+   * `undefined` when one the template needs is missing.
+   */
+  path(params: unknown): string | undefined {
+    return this.fixed?.path ?? build(this.parts, asRecord(params));
+  }
+
+  /**
+   * The route part of a fallback counter's key: the method, and for a template with parameters
+   * the template too (`GET@api_v1_widgets_{id}`), so that no other route's counter is the same
+   * even when a value equals a sibling route's literal text (`/widgets/export`).
+   */
+  routeKey(method: string): string {
+    let key = this.routeKeys.get(method);
+    if (key === undefined) {
+      key = this.fixed === undefined ? `${method}@${this.rulePath}` : method;
+      this.routeKeys.set(method, key);
+    }
+    return key;
   }
 
   /** {@link path}, sanitized (`api_v1_widgets_1`). */
@@ -49,13 +73,13 @@ function parse(template: string): Part[] {
     if (char === '\\' || (char === ':' && template[i + 1] === ':')) {
       current.push(template[++i] ?? '');
     } else if (name !== null) {
-      const param = { param: name[1] ?? name[2] };
+      const param = { param: name[1] ?? name[2], wildcard: char === '*' };
       const end = skipRegex(template, i + name[0].length);
       const optional = template[end + 1] === '?';
       current.push(optional ? [param] : param);
       i = optional ? end + 1 : end;
     } else if (char === '*') {
-      current.push({ param: '*' });
+      current.push({ param: '*', wildcard: true });
     } else if (char === '{') {
       groups.push((current = []));
     } else if (char === '}' && groups.length > 1) {
@@ -102,22 +126,29 @@ function build(parts: Part[], params: Record<string, unknown>): string | undefin
     if (typeof part === 'string') path += part;
     else if (Array.isArray(part)) path += build(part, params) ?? '';
     else {
+      // Own properties only: a parameter named `toString` must not read the prototype's.
+      if (!Object.hasOwn(params, part.param) || params[part.param] === undefined) return undefined;
       const value = params[part.param];
-      if (value === undefined) return undefined;
-      path += canonicalValue(value);
+      path += part.wildcard ? canonicalWildcard(value) : escaped(canonicalSegment(String(value)));
     }
   }
   return path;
 }
 
-/** One value, or a wildcard's segments (an array on Express, `a/b` on Fastify), canonical. */
-function canonicalValue(value: unknown): string {
-  if (typeof value === 'string' && !value.includes('/')) return canonicalSegment(value);
-  const segments = Array.isArray(value) ? value.map(String) : String(value).split('/');
-  return segments
-    .map(canonicalSegment)
-    .filter((segment) => segment !== '' && segment !== '.')
-    .join('/');
+/** A wildcard's segments (an array on Express, `a/b` on Fastify), canonical and resolved. */
+function canonicalWildcard(value: unknown): string {
+  const segments: string[] = [];
+  for (const raw of Array.isArray(value) ? value.map(String) : String(value).split('/')) {
+    const segment = canonicalSegment(raw);
+    if (segment === '..') segments.pop();
+    else if (segment !== '' && segment !== '.') segments.push(escaped(segment));
+  }
+  return segments.join('/');
+}
+
+function escaped(value: string): string {
+  if (!RESERVED.test(value)) return value;
+  return value.replace(RESERVED_ALL, (char) => `%${char.charCodeAt(0).toString(16)}`);
 }
 
 function asRecord(params: unknown): Record<string, unknown> {
