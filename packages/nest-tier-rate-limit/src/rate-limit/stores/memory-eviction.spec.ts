@@ -24,21 +24,23 @@ function toMap(windows: { count: number; limit: number; expired: boolean }[]) {
 
 describe('evictionRank', () => {
   it.each([
-    [1, 100, 1],
-    [90, 100, 90],
-    [99, 100, 99],
-    [100, 100, 100],
-    [101, 100, 101],
-    [1, 1, 100],
-    [2, 1, 101],
-    [1, 3, 33],
-    [5, 1_000, 0],
+    [1, 100, 0],
+    [1, 1, 0],
+    [2, 1, 0],
+    [1, 3, 0],
+    [5, 1_000, 2],
+    [63, 100, 5],
+    [64, 100, 6],
+    [90, 100, 6],
+    [100, 100, 6],
+    [101, 100, 6],
+    [5_000, 10_000, 12],
   ])('ranks %i requests under a limit of %i at %i', (count, limit, rank) => {
     expect(evictionRank(count, limit)).toBe(rank);
   });
 
-  it('ranks a window whose limit is not a number as refusing', () => {
-    expect(evictionRank(1, Number.NaN)).toBe(101);
+  it('ranks a window whose limit is not a number by its count', () => {
+    expect(evictionRank(100, Number.NaN)).toBe(6);
   });
 });
 

@@ -8,25 +8,21 @@ export interface MemoryWindow {
   expiresAt: number;
 }
 
-/** Ranks below the limit: the fill `count / limit` in whole percent, 0–99. */
-const FILL_RANKS = 100;
-/** Rank of a window at its limit: its next request is refused. */
-const AT_LIMIT = FILL_RANKS;
-/** Rank of a window past its limit: it has refused a request already. */
-const OVER_LIMIT = FILL_RANKS + 1;
+/** Ranks 0–30: ⌊log2⌋ of what evicting the window would hand back, at most 2^31 requests. */
+const RANKS = 32;
 
 /**
- * The eviction rank of a window, lowest evicted first: its fill in whole percent while under its
- * limit (`⌊100 · count / limit⌋`, 0–99), then 100 at the limit and 101 past it.
- * @example evictionRank(1, 100) // 1: a fresh window of a 100-request rule
- * @example evictionRank(90, 100) // 90
- * @example evictionRank(101, 100) // 101: refusing, kept longest
+ * The eviction rank of a window, lowest evicted first: ⌊log2⌋ of the requests its eviction would
+ * hand back to its caller, `min(count, limit)`. A fresh key ranks 0 whatever its limit; a caller
+ * at or past a limit of 100 ranks 6, so evicting it takes windows that each cost 64 requests.
+ * @example evictionRank(1, 1) // 0: a fresh key, even under a limit of 1
+ * @example evictionRank(90, 100) // 6
+ * @example evictionRank(101, 100) // 6: refusing, hands back 100 if reset
  */
 export function evictionRank(count: number, limit: number): number {
-  // `| 0` floors this non-negative fill with no global lookup per window (slow in Jest's VM).
-  if (count < limit) return ((count * FILL_RANKS) / limit) | 0;
-  // A limit that is not a number ranks as refusing: better kept than reset.
-  return count === limit ? AT_LIMIT : OVER_LIMIT;
+  // A limit that is not a number ranks by the count: better kept than reset.
+  const refund = limit < count ? limit : count;
+  return 31 - Math.clz32(refund);
 }
 
 /**
@@ -43,7 +39,7 @@ export function evictLeastFull(
   target: number,
   now: number,
 ): void {
-  const tally = new Uint32Array(OVER_LIMIT + 1);
+  const tally = new Uint32Array(RANKS);
   // forEach walks a Map about twice as fast as for-of here; this pass has no early exit anyway.
   windows.forEach((window, key) => {
     if (window.expiresAt <= now) windows.delete(key);

@@ -121,17 +121,17 @@ describe('MemoryRateLimitStore', () => {
     expect((await store.incrementAndCheck('at-limit', 100, 60)).limited).toBe(true);
   });
 
-  it('evicts the window with most quota left first, relative to its limit, oldest first', async () => {
+  it('evicts the windows whose reset would hand back least first, oldest first', async () => {
     const store = new MemoryRateLimitStore({ clock: fakeClock(), maxKeys: 20 });
     await hit(store, 'three-of-100', 3, 100);
     for (let i = 0; i < 17; i += 1) await hit(store, `two-of-5-${i}`, 2);
     await hit(store, 'one-of-5-old', 1);
     await hit(store, 'one-of-5-new', 1);
     await hit(store, 'new', 1);
-    // 20 windows: the pass frees 2, the 3 % one and the older of the two at 20 %.
-    expect(await store.getCount('three-of-100')).toBe(0);
+    // 20 windows: the pass frees 2, the two that hand back one request (rank 0), not three.
     expect(await store.getCount('one-of-5-old')).toBe(0);
-    expect(await store.getCount('one-of-5-new')).toBe(1);
+    expect(await store.getCount('one-of-5-new')).toBe(0);
+    expect(await store.getCount('three-of-100')).toBe(3);
     expect(await store.getCount('two-of-5-0')).toBe(2);
     expect(store.size).toBe(19);
   });
@@ -144,14 +144,14 @@ describe('MemoryRateLimitStore', () => {
     expect(await store.getCount('k')).toBe(4);
   });
 
-  it('evicts refusing windows last, those at the limit before those past it', async () => {
-    const store = new MemoryRateLimitStore({ clock: fakeClock(), maxKeys: 10 });
-    await hit(store, 'past-limit', 2, 1);
-    for (let i = 0; i < 9; i += 1) await hit(store, `at-limit-${i}`, 1, 1);
-    await hit(store, 'new', 1, 1);
-    expect(await store.getCount('past-limit')).toBe(2);
-    expect(await store.getCount('at-limit-0')).toBe(0);
-    expect(await store.getCount('at-limit-1')).toBe(1);
+  it('keeps a victim at its limit through fresh keys of a limit-1 route, refused or not', async () => {
+    const store = new MemoryRateLimitStore({ clock: fakeClock(), maxKeys: 100 });
+    await hit(store, 'victim', 101, 100);
+    // Fresh keys at a limit of 1 are "at their limit", and a second hit is past it: either way
+    // their reset hands back one request, and the victim's a hundred.
+    for (let i = 0; i < 1_000; i += 1) await hit(store, `one-${i}`, 1 + (i % 2), 1);
+    expect(await store.getCount('victim')).toBe(101);
+    expect(store.size).toBeLessThanOrEqual(100);
   });
 
   it('stays bounded when every window is refusing, evicting the oldest', async () => {

@@ -27,17 +27,14 @@ const EVICT_SHARE = 0.1;
  * order they opened, so the front holds the oldest. Every {@link SWEEP_EVERY} new windows, expired
  * ones are swept from the front. When `maxKeys` is reached, one pass brings the store down to
  * `T = maxKeys − max(1, ⌊maxKeys / 10⌋)` windows: every expired window goes, then live ones by
- * rank, lowest first and oldest first within a rank. The rank is the fill `count / limit` in whole
- * percent (the limit of the window's latest request), 0–99, while under the limit; refusing
- * windows go last: 100 at the limit (the next request is refused), 101 past it.
+ * rank, lowest first and oldest first within a rank. The rank is ⌊log2⌋ of what a reset would hand
+ * back to the window's caller, `min(count, limit)` (the limit of its latest request).
  *
  * Guarantee: a live window is evicted only when at least `T` other live windows rank at or above
- * it. A fresh key (count 1) under a limit L ≥ 2 ranks `⌊100 / L⌋` ≤ 50 (1 at L = 100): however
- * many there are, such keys never count towards evicting a window at 51 % of its limit or more.
- * Under a limit of 1 a fresh key is at its limit, yet still ranks below a window that has refused
- * a request. Evicting a refused window takes `T` other windows past their limit at once, that is
- * `T · (L + 1)` requests within one period, L the smallest limit the attacker is counted against.
- * Eviction resets a live window, so this is what bounds a quota bought back with junk keys.
+ * it. A window that would hand back `r` requests is therefore reset only after `T` other windows
+ * each got at least `r / 2` requests within one period: a fresh key ranks 0 whatever its limit,
+ * so no number of them resets a caller whose reset would hand back two requests or more, and
+ * winning back `r` requests for one caller costs more than `T · r / 2` (90,000 · r / 2 by default).
  *
  * Work stays O(1) per request on average: a pass is two O(maxKeys) scans (a tally by rank, then
  * the deletions; no sort) and frees at least a tenth. Passes are batched because a Map iterator
