@@ -11,6 +11,8 @@ export { MAX_RULE_NAME_LENGTH } from './rate-limits/default-rule-name.js';
 export * from './rate-limits/rate-limit.dto.js';
 export * from './rate-limits/rate-limits.controller.js';
 export * from './rate-limits/rate-limits.service.js';
+
+export * from './request-shape.js';
 export * from './strict-validation.pipe.js';
 export { SuperuserWritesGuard } from './superuser-writes.guard.js';
 export * from './tiers/tier.dto.js';
