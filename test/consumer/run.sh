@@ -32,13 +32,14 @@ for kind in esm cjs; do
   cp "$here/tsconfig.fixture.json" "$app/tsconfig.json"
   echo "== $kind: npm install (its own dependencies and the tarball)"
   (cd "$app" && npm install --no-audit --no-fund --loglevel=error "$tarball")
+  installed="$(cd "$app" && npm ls --all --parseable 2>/dev/null)"
   for name in "${demo_only[@]}"; do
-    if [ -e "$app/node_modules/$name" ]; then
+    if grep -q "/node_modules/$name\$" <<<"$installed"; then
       echo "$kind: the tarball pulled $name, a package only the demo needs" >&2
       exit 1
     fi
   done
-  echo "$kind: $(cd "$app" && npm ls --all --parseable 2>/dev/null | tail -n +2 | wc -l) packages installed"
+  echo "$kind: $(tail -n +2 <<<"$installed" | wc -l) packages installed"
   db="consumer_${kind}_$$"
   databases+=("$db")
   psql -qX "$PG_ADMIN" -c "CREATE DATABASE $db" >/dev/null

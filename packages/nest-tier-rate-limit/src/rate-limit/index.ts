@@ -1,4 +1,5 @@
 export * from './backend-failure-log.js';
+export * from './canonical-path.js';
 export * from './client-ip.js';
 export * from './clock.js';
 export * from './rate-limit-caller.js';
@@ -9,7 +10,10 @@ export * from './rate-limit-key.js';
 export * from './rate-limit-options.js';
 export { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
 export * from './rate-limit-path.js';
+export * from './rate-limit-request.js';
+export * from './rate-limit-routes.js';
 export * from './rate-limit-rule.js';
+export * from './route-template.js';
 export * from './rate-limit.guard.js';
 export * from './rate-limit.module.js';
 export { RATE_LIMIT_MODULE_OPTIONS } from './rate-limit.module-definition.js';
