@@ -5,19 +5,10 @@ import {
   Injectable,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RateLimitAdminModule } from 'nest-tier-rate-limit/admin';
-import {
-  RateLimit,
-  rateLimitEntities,
-  rateLimitMigrations,
-  RateLimitRulesModule,
-} from 'nest-tier-rate-limit/rules';
-import { RateLimitModule } from 'nest-tier-rate-limit';
-import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
+import { RateLimit } from 'nest-tier-rate-limit/rules';
+import { type AdminHost, startAdminHost } from '../support/admin-host.js';
 import { adapters } from '../support/rate-limit-test-app.js';
 
 // A host app as the package's users write one: its own auth, no global pipe, the schema
@@ -41,7 +32,7 @@ interface Reply {
 }
 
 describe.each(adapters)('admin API in a host app without a global pipe, on %s', (adapter) => {
-  let database: TestDatabase;
+  let host: AdminHost | undefined;
   let app: INestApplication;
   let url: string;
   let tierId: number;
@@ -62,35 +53,18 @@ describe.each(adapters)('admin API in a host app without a global pipe, on %s', 
   const lines = (reply: Reply) => [reply.body.message ?? []].flat().join('\n');
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: database.url,
-          entities: rateLimitEntities,
-          migrations: rateLimitMigrations,
-          migrationsRun: true,
-        }),
-        RateLimitRulesModule.forRoot({}),
-        RateLimitModule.forRoot({}),
-        RateLimitAdminModule,
-      ],
+    host = await startAdminHost(adapter, {
+      admin: RateLimitAdminModule,
       providers: [{ provide: APP_GUARD, useClass: HeaderAuthGuard }],
-    }).compile();
-    app =
-      adapter === 'fastify'
-        ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-        : moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      listEntities: true,
+    });
+    ({ app, url } = host);
     const tier = await call('POST', '/tiers', { name: 'host' });
     expect(tier.status).toBe(201);
     tierId = tier.body.id!;
   });
   afterAll(async () => {
-    await app?.close();
-    await database?.drop();
+    await host?.close();
   });
 
   it('serves GET /rate-limits with the default page', async () => {

@@ -1,19 +1,13 @@
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { RateLimitModule } from 'nest-tier-rate-limit';
+import { ValidationPipe } from '@nestjs/common';
 import { RateLimitAdminModule } from 'nest-tier-rate-limit/admin';
-import { rateLimitMigrations, RateLimitRulesModule } from 'nest-tier-rate-limit/rules';
-import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
+import { type AdminHost, startAdminHost } from '../support/admin-host.js';
 import { adapters } from '../support/rate-limit-test-app.js';
 
 // A host app whose own global ValidationPipe runs before the admin module's pipes (Nest runs
 // global pipes first): the admin API's shape checks must still come first.
 
 describe.each(adapters)('admin API under a host global ValidationPipe, on %s', (adapter) => {
-  let database: TestDatabase;
-  let app: INestApplication;
+  let host: AdminHost;
   let url: string;
 
   const post = async (path: string, body: string) => {
@@ -26,34 +20,14 @@ describe.each(adapters)('admin API under a host global ValidationPipe, on %s', (
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: database.url,
-          autoLoadEntities: true,
-          migrations: rateLimitMigrations,
-          migrationsRun: true,
-        }),
-        RateLimitRulesModule.forRoot({}),
-        RateLimitModule.forRoot({}),
-        RateLimitAdminModule.forRoot({ canWrite: () => true }),
-      ],
-    }).compile();
-    app =
-      adapter === 'fastify'
-        ? moduleRef.createNestApplication(new FastifyAdapter({ bodyLimit: 1 << 20 }), {
-            logger: false,
-          })
-        : moduleRef.createNestApplication({ logger: false, bodyParser: true });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    host = await startAdminHost(adapter, {
+      admin: RateLimitAdminModule.forRoot({ canWrite: () => true }),
+      configure: (app) => app.useGlobalPipes(new ValidationPipe({ whitelist: true })),
+    });
+    url = host.url;
   });
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await host.close();
   });
 
   it('refuses a body nested 20,000 levels deep with a 400, before the host pipe recurses', async () => {

@@ -1,11 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { RateLimitModule } from 'nest-tier-rate-limit';
 import { RateLimitAdminModule } from 'nest-tier-rate-limit/admin';
-import { rateLimitMigrations, RateLimitRulesModule } from 'nest-tier-rate-limit/rules';
-import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
+import { type AdminHost, startAdminHost } from '../support/admin-host.js';
 import { adapters } from '../support/rate-limit-test-app.js';
 
 /** The host's own rule of who may write: a header its auth would have checked. */
@@ -15,8 +9,7 @@ async function canWrite(request: unknown): Promise<boolean> {
 }
 
 describe.each(adapters)('RateLimitAdminModule.forRoot on %s', (adapter) => {
-  let database: TestDatabase;
-  let app: INestApplication;
+  let host: AdminHost;
   let url: string;
 
   const send = async (method: string, path: string, role?: string, body?: unknown) => {
@@ -32,32 +25,14 @@ describe.each(adapters)('RateLimitAdminModule.forRoot on %s', (adapter) => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: database.url,
-          autoLoadEntities: true,
-          migrations: rateLimitMigrations,
-          migrationsRun: true,
-        }),
-        RateLimitRulesModule.forRoot({}),
-        RateLimitModule.forRoot({}),
-        RateLimitAdminModule.forRoot({ path: '/ops/', canWrite }),
-      ],
-    }).compile();
-    app =
-      adapter === 'fastify'
-        ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-        : moduleRef.createNestApplication({ logger: false });
-    app.setGlobalPrefix('api');
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    host = await startAdminHost(adapter, {
+      admin: RateLimitAdminModule.forRoot({ path: '/ops/', canWrite }),
+      configure: (app) => app.setGlobalPrefix('api'),
+    });
+    url = host.url;
   });
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await host.close();
   });
 
   it('serves the admin routes under the given path, below the global prefix', async () => {
