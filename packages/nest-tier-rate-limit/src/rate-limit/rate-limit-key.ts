@@ -35,8 +35,38 @@ export function buildRateLimitKey(
   caller: string,
   path: string,
 ): string {
-  const pathPart = verbatim(path) && !path.includes(':') ? path : hashed(path);
-  return `${prefix}:${kind}:${verbatim(caller) ? caller : hashed(caller)}:${pathPart}`;
+  return `${prefix}:${kind}:${callerPart(caller)}:${pathPart(path)}`;
+}
+
+/**
+ * {@link buildRateLimitKey} for one prefix, remembering the last path's part: requests to one
+ * route in a row check and escape its path once, not once each.
+ */
+export class RateLimitKeyBuilder {
+  private readonly heads: Readonly<Record<RateLimitCallerKind, string>>;
+  private lastPath = '';
+  private lastPathPart = '';
+
+  constructor(prefix: string) {
+    this.heads = { user: `${prefix}:user:`, ip: `${prefix}:ip:` };
+  }
+
+  /** The key of `caller` (of `kind`) on `path`, exactly as {@link buildRateLimitKey} has it. */
+  build(kind: RateLimitCallerKind, caller: string, path: string): string {
+    if (path !== this.lastPath) {
+      this.lastPathPart = pathPart(path);
+      this.lastPath = path;
+    }
+    return `${this.heads[kind]}${callerPart(caller)}:${this.lastPathPart}`;
+  }
+}
+
+function callerPart(caller: string): string {
+  return verbatim(caller) ? caller : hashed(caller);
+}
+
+function pathPart(path: string): string {
+  return verbatim(path) && !path.includes(':') ? path : hashed(path);
 }
 
 function verbatim(part: string): boolean {

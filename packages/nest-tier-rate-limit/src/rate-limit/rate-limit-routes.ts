@@ -46,6 +46,9 @@ type Fallback = RateLimitRuleContext['fallback'];
 export class RateLimitRoutes {
   private readonly templates = new Map<string, RouteTemplate>();
   private readonly routes = new WeakMap<object, WeakMap<object, RateLimitRoute>>();
+  private lastHandler: object | undefined;
+  private lastController: object | undefined;
+  private lastRoute: RateLimitRoute | undefined;
 
   constructor(
     private readonly reflector: Reflector,
@@ -62,11 +65,17 @@ export class RateLimitRoutes {
 
   /** The route a request reached, by its controller and handler. */
   route(context: ExecutionContext): RateLimitRoute {
-    const [handler, controller] = [context.getHandler(), context.getClass()];
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    // The same route twice in a row is the common case: skip both lookups.
+    if (handler === this.lastHandler && controller === this.lastController) return this.lastRoute!;
     let byHandler = this.routes.get(controller);
     if (byHandler === undefined) this.routes.set(controller, (byHandler = new WeakMap()));
     let route = byHandler.get(handler);
     if (route === undefined) byHandler.set(handler, (route = this.describe(handler, controller)));
+    this.lastHandler = handler;
+    this.lastController = controller;
+    this.lastRoute = route;
     return route;
   }
 

@@ -45,9 +45,19 @@ export abstract class RateLimitRuleResolver {
   abstract resolve(context: RateLimitRuleContext): RateLimitRule;
 }
 
+// The last fallback key path built: one route and path in a row is the common case.
+let lastPath = '';
+let lastRoute = '';
+let lastKeyPath = '#';
+
 /** The rule when no operator rule matches: the route's fallback, keyed on path and route. */
 export function fallbackRule({ path, fallback }: RateLimitRuleContext): RateLimitRule {
-  return { limit: fallback.limit, period: fallback.period, keyPath: `${path}#${fallback.route}` };
+  if (path !== lastPath || fallback.route !== lastRoute) {
+    lastKeyPath = `${path}#${fallback.route}`;
+    lastPath = path;
+    lastRoute = fallback.route;
+  }
+  return { limit: fallback.limit, period: fallback.period, keyPath: lastKeyPath };
 }
 
 /** The resolver used when no rules are configured: always {@link fallbackRule}. */

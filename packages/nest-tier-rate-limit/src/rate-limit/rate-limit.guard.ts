@@ -5,14 +5,17 @@ import type { RateLimitCaller } from './rate-limit-caller.js';
 import { RateLimitExceededException } from './rate-limit-exceeded.exception.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { canonicalUrlPath } from './canonical-path.js';
-import { buildRateLimitKey } from './rate-limit-key.js';
+import { RateLimitKeyBuilder } from './rate-limit-key.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
 import type { ResolvedRateLimitOptions } from './rate-limit-options.js';
 import { sanitizePath } from './rate-limit-path.js';
+import { isPromiseLike } from './maybe-promise.js';
+import type { RateLimitDecision } from './rate-limit-decision.js';
 import {
-  RATE_LIMIT_DECISION,
   type RateLimitedRequest,
+  rateLimitDecisionOf,
   rawRequest,
+  recordRateLimitDecision,
   routeTemplate,
 } from './rate-limit-request.js';
 import type { RateLimitRule } from './rate-limit-rule.js';
@@ -29,6 +32,7 @@ import { RateLimitService } from './rate-limit.service.js';
 export class RateLimitGuard implements CanActivate {
   private readonly proxyTrust: ProxyTrust;
   private readonly routes: RateLimitRoutes;
+  private readonly keys: RateLimitKeyBuilder;
 
   constructor(
     reflector: Reflector,
@@ -38,29 +42,36 @@ export class RateLimitGuard implements CanActivate {
   ) {
     this.proxyTrust = compileTrustProxy(options.trustProxy);
     this.routes = new RateLimitRoutes(reflector, options);
+    this.keys = new RateLimitKeyBuilder(options.keyPrefix);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<RateLimitedRequest>();
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const request = context.getArgByIndex<RateLimitedRequest>(0);
     // A route guarded at class and method level (or globally too) is counted once.
-    if (!this.options.enabled || request[RATE_LIMIT_DECISION] !== undefined) return true;
+    if (!this.options.enabled || rateLimitDecisionOf(request) !== undefined) return true;
     const route = this.routes.route(context);
     if (route.skip) return true;
     const caller = this.options.callerResolver(request);
     const rule = this.resolveRule(context, request, caller, route);
     const key =
       caller === undefined
-        ? buildRateLimitKey(this.options.keyPrefix, 'ip', this.getTracker(request), rule.keyPath)
-        : buildRateLimitKey(this.options.keyPrefix, 'user', caller.id, rule.keyPath);
-    const decision = await this.limiter.incrementAndCheck({
-      key,
-      limit: rule.limit,
-      period: rule.period,
-    });
-    request[RATE_LIMIT_DECISION] = decision;
+        ? this.keys.build('ip', this.getTracker(request), rule.keyPath)
+        : this.keys.build('user', caller.id, rule.keyPath);
+    const decision = this.limiter.check({ key, limit: rule.limit, period: rule.period });
+    // The memory store answers at once: no promise, and Nest skips its await for a boolean.
+    if (!isPromiseLike(decision)) return this.enforce(context, request, decision);
+    return Promise.resolve(decision).then((answer) => this.enforce(context, request, answer));
+  }
+
+  /** Records the decision, writes its headers, and refuses when it says so. */
+  private enforce(
+    context: ExecutionContext,
+    request: RateLimitedRequest,
+    decision: RateLimitDecision,
+  ): boolean {
+    recordRateLimitDecision(request, decision);
     // Written here, before the handler runs: handler errors and 429s carry them alike.
-    writeRateLimitHeaders(this.adapterHost.httpAdapter, http.getResponse(), decision);
+    writeRateLimitHeaders(this.adapterHost.httpAdapter, context.getArgByIndex(1), decision);
     if (decision.allowed) return true;
     throw new RateLimitExceededException(decision);
   }

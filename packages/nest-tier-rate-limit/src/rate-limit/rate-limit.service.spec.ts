@@ -137,6 +137,30 @@ describe('RateLimitService', () => {
     expect(service.circuitOpen).toBe(false);
   });
 
+  it('answers at once from the memory store, and with a promise from an overridden one', async () => {
+    const memory = new MemoryRateLimitStore({ clock });
+    const options = resolveRateLimitOptions({ store: memory, clock });
+    const direct = new RateLimitService(memory, options).check(check);
+    expect(direct).toMatchObject({ allowed: true, remaining: 2, source: 'store' });
+    // SwitchableStore overrides incrementAndCheck: the service must go through it.
+    const overridden = serviceWith().check(check);
+    expect(overridden).toBeInstanceOf(Promise);
+    expect(await overridden).toMatchObject({ allowed: true, remaining: 2 });
+    expect(store.calls).toBe(1);
+  });
+
+  it('turns a store that throws instead of rejecting into the failure mode', () => {
+    const throwing = new MemoryRateLimitStore({ clock });
+    throwing.countNow = () => {
+      throw new Error('broken');
+    };
+    const options = resolveRateLimitOptions({ store: throwing, clock, failOpen: false });
+    expect(new RateLimitService(throwing, options).check(check)).toMatchObject({
+      allowed: false,
+      source: 'policy',
+    });
+  });
+
   it('reports the backend health', async () => {
     expect(await serviceWith().health()).toEqual({ backend: 'memory', status: 'up' });
   });

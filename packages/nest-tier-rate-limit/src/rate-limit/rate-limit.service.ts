@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BackendFailureLog } from './backend-failure-log.js';
 import { type RateLimitDecision, toWholeSeconds } from './rate-limit-decision.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { isPromiseLike, type MaybePromise } from './maybe-promise.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
 import type { RateLimitFailureMode, ResolvedRateLimitOptions } from './rate-limit-options.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store.js';
@@ -65,18 +66,26 @@ export class RateLimitService {
    * backend fails, times out or its circuit is open, the failure mode decides.
    */
   async incrementAndCheck(check: RateLimitCheck): Promise<RateLimitDecision> {
-    if (this.circuit.tryAcquire()) {
-      try {
-        const hit = await this.store.incrementAndCheck(check.key, check.limit, check.period);
-        this.circuit.success();
-        this.failures.success();
-        return counted(hit, check.limit, 'store');
-      } catch (error) {
-        this.circuit.failure();
-        this.failures.failure(error, POLICY_WORDS[this.failureModeOf(check)]);
-      }
+    return this.check(check);
+  }
+
+  /**
+   * {@link incrementAndCheck} for the guard: the decision itself when the store answers without
+   * I/O (memory, or the `local` failure mode), else a promise of it. Never throws or rejects.
+   */
+  check(check: RateLimitCheck): MaybePromise<RateLimitDecision> {
+    if (!this.circuit.tryAcquire()) return this.decideWithoutStore(check);
+    let hit: MaybePromise<RateLimitHit>;
+    try {
+      hit = this.store.countRequest(check.key, check.limit, check.period);
+    } catch (error) {
+      return this.failed(check, error);
     }
-    return this.decideWithoutStore(check);
+    if (!isPromiseLike(hit)) return this.counted(hit, check.limit);
+    return Promise.resolve(hit).then(
+      (answer) => this.counted(answer, check.limit),
+      (error: unknown) => this.failed(check, error),
+    );
   }
 
   /** Whether the circuit is open: checks skip the backend and follow the failure mode. */
@@ -116,15 +125,30 @@ export class RateLimitService {
     return this.options.failureMode;
   }
 
-  private async decideWithoutStore(check: RateLimitCheck): Promise<RateLimitDecision> {
+  private counted(hit: RateLimitHit, limit: number): RateLimitDecision {
+    this.circuit.success();
+    this.failures.success();
+    return counted(hit, limit, 'store');
+  }
+
+  private failed(check: RateLimitCheck, error: unknown): RateLimitDecision {
+    this.circuit.failure();
+    this.failures.failure(error, POLICY_WORDS[this.failureModeOf(check)]);
+    return this.decideWithoutStore(check);
+  }
+
+  private decideWithoutStore(check: RateLimitCheck): RateLimitDecision {
     const mode = this.failureModeOf(check);
     if (mode === 'local') {
       this.insurance ??= new MemoryRateLimitStore({
         maxKeys: this.options.memory?.maxKeys,
         clock: this.options.clock,
       });
-      const hit = await this.insurance.incrementAndCheck(check.key, check.limit, check.period);
-      return counted(hit, check.limit, 'local');
+      return counted(
+        this.insurance.countNow(check.key, check.limit, check.period),
+        check.limit,
+        'local',
+      );
     }
     const open = mode === 'open';
     return {

@@ -6,6 +6,8 @@ type Part = string | { param: string; wildcard: boolean } | Part[];
 /** Characters a parameter value must not spell: key separators, rule placeholders, escapes. */
 const RESERVED = /[%_/{}#]/;
 const RESERVED_ALL = /[%_/{}#]/g;
+/** Stands for a value that equals no parameter value, so that it never matches. */
+const UNREMEMBERED = Symbol('unremembered');
 
 /** A parameter's name after `:` or `*`, as Express (path-to-regexp) and Fastify spell them. */
 const NAME = /^(?:"([^"]+)"|([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*))/u;
@@ -27,12 +29,21 @@ export class RouteTemplate {
   private readonly fixed: { path: string; sanitized: string } | undefined;
   /** What keys a route's own counters apart, per declared method: built once. */
   private readonly routeKeys = new Map<string, string>();
+  /** The parameters' names, in the order {@link path} reads them. */
+  private readonly names: string[];
+  /** The last parameter values built, and their path: one resource asked for in a row. */
+  private readonly lastValues: unknown[];
+  private lastPath: string | undefined;
+  private lastSanitized: string | undefined;
+  private remembered = false;
 
   constructor(template: string) {
     this.rulePath = sanitizeRouteTemplate(template);
     this.parts = parse(template);
     const path = this.parts.every((part) => typeof part === 'string') ? this.parts.join('') : null;
     this.fixed = path === null ? undefined : { path, sanitized: sanitizePath(path) };
+    this.names = paramNames(this.parts);
+    this.lastValues = this.names.map(() => UNREMEMBERED);
   }
 
   /**
@@ -40,7 +51,12 @@ export class RouteTemplate {
    * `undefined` when one the template needs is missing.
    */
   path(params: unknown): string | undefined {
-    return this.fixed?.path ?? build(this.parts, asRecord(params));
+    if (this.fixed !== undefined) return this.fixed.path;
+    const record = asRecord(params);
+    if (this.remembered && this.sameValues(record)) return this.lastPath;
+    const path = build(this.parts, record);
+    this.remember(record, path);
+    return path;
   }
 
   /**
@@ -59,8 +75,37 @@ export class RouteTemplate {
 
   /** {@link path}, sanitized (`api_v1_widgets_1`). */
   sanitizedPath(path: string): string {
-    return this.fixed?.sanitized ?? sanitizePath(path);
+    if (this.fixed !== undefined) return this.fixed.sanitized;
+    if (!this.remembered || path !== this.lastPath) return sanitizePath(path);
+    return (this.lastSanitized ??= sanitizePath(path));
   }
+
+  /** Whether these parameters are the last ones built: own string values, equal one by one. */
+  private sameValues(params: Record<string, unknown>): boolean {
+    for (let i = 0; i < this.names.length; i += 1) {
+      const value = Object.hasOwn(params, this.names[i]) ? params[this.names[i]] : undefined;
+      if (value !== this.lastValues[i]) return false;
+    }
+    return true;
+  }
+
+  private remember(params: Record<string, unknown>, path: string | undefined): void {
+    this.remembered = true;
+    this.lastSanitized = undefined;
+    this.lastPath = path;
+    for (let i = 0; i < this.names.length; i += 1) {
+      const value = Object.hasOwn(params, this.names[i]) ? params[this.names[i]] : undefined;
+      // Only strings (and absence) are remembered: an array could change between two requests.
+      this.lastValues[i] = typeof value === 'string' || value === undefined ? value : UNREMEMBERED;
+    }
+  }
+}
+
+function paramNames(parts: Part[]): string[] {
+  return parts.flatMap((part) => {
+    if (typeof part === 'string') return [];
+    return Array.isArray(part) ? paramNames(part) : [part.param];
+  });
 }
 
 function parse(template: string): Part[] {

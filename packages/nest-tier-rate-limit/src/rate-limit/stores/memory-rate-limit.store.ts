@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../clock.js';
+import type { MaybePromise } from '../maybe-promise.js';
 import { globToRegExp } from './glob.js';
 import { evictLeastFull, type MemoryWindow } from './memory-eviction.js';
 import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
@@ -61,6 +62,22 @@ export class MemoryRateLimitStore extends RateLimitStore {
   }
 
   incrementAndCheck(key: string, limit: number, periodSeconds: number): Promise<RateLimitHit> {
+    return Promise.resolve(this.countNow(key, limit, periodSeconds));
+  }
+
+  /** The hit itself, no promise; a subclass that overrides `incrementAndCheck` is called through it. */
+  override countRequest(
+    key: string,
+    limit: number,
+    periodSeconds: number,
+  ): MaybePromise<RateLimitHit> {
+    if (this.incrementAndCheck !== MemoryRateLimitStore.prototype.incrementAndCheck)
+      return this.incrementAndCheck(key, limit, periodSeconds);
+    return this.countNow(key, limit, periodSeconds);
+  }
+
+  /** Counts one request on `key` and answers at once. */
+  countNow(key: string, limit: number, periodSeconds: number): RateLimitHit {
     const now = this.clock.now();
     let window = this.windows.get(key);
     if (window === undefined || window.expiresAt <= now) {
@@ -72,7 +89,7 @@ export class MemoryRateLimitStore extends RateLimitStore {
     }
     window.count += 1;
     window.limit = limit;
-    return Promise.resolve(fixedWindowHit(window.count, limit, window.expiresAt - now));
+    return fixedWindowHit(window.count, limit, window.expiresAt - now);
   }
 
   getCount(key: string): Promise<number> {

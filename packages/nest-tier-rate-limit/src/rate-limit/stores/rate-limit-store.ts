@@ -1,3 +1,5 @@
+import type { MaybePromise } from '../maybe-promise.js';
+
 /**
  * The outcome of one counted request, as a store reports it.
  *
@@ -39,6 +41,14 @@ export abstract class RateLimitStore {
     limit: number,
     periodSeconds: number,
   ): Promise<RateLimitHit>;
+
+  /**
+   * {@link incrementAndCheck} for the guard: a store that answers without I/O (memory) returns
+   * the hit itself, sparing every request a promise and a turn of the microtask queue.
+   */
+  countRequest(key: string, limit: number, periodSeconds: number): MaybePromise<RateLimitHit> {
+    return this.incrementAndCheck(key, limit, periodSeconds);
+  }
 
   /** Requests counted so far in the live window of `key` (0 when there is none). */
   abstract getCount(key: string): Promise<number>;
