@@ -38,7 +38,7 @@ const SCRIPT_COMMAND = 'rateLimitFixedWindow';
 const PENDING = new Set(['wait', 'connecting', 'connect']);
 
 type ScriptClient = Redis &
-  Record<typeof SCRIPT_COMMAND, (key: string, ms: number) => Promise<unknown>>;
+  Record<typeof SCRIPT_COMMAND, (key: string, seconds: number) => Promise<unknown>>;
 
 /**
  * Fixed-window counters in Redis, shared by every process using the same database.
@@ -78,7 +78,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
   async incrementAndCheck(key: string, limit: number, seconds: number): Promise<RateLimitHit> {
     const client = this.next();
     if (PENDING.has(client.status)) await this.readyOrTimeout(client);
-    const reply = await client[SCRIPT_COMMAND](key, seconds * 1000);
+    const reply = await client[SCRIPT_COMMAND](key, seconds);
     if (!Array.isArray(reply) || reply.length !== 2 || !reply.every(Number.isInteger)) {
       throw new Error(`Unexpected Redis rate-limit script reply: ${JSON.stringify(reply)}`);
     }
