@@ -197,6 +197,20 @@ describe('redis store', () => {
     expect(await store.getCount(key)).toBe(6);
   });
 
+  it('writes a lone check at once and pipelines the checks made while it is in flight', async () => {
+    const store = makeStore();
+    await eventually(() => store.ping());
+    const connection = store['clients'][0];
+    const key = newKey();
+    const lone = store.incrementAndCheck(key, 10, 60);
+    expect(connection.autoPipelineQueueSize).toBe(0);
+    const burst = [1, 2, 3].map(() => store.incrementAndCheck(key, 10, 60));
+    expect(connection.autoPipelineQueueSize).toBe(3);
+    const counts = (await Promise.all([lone, ...burst])).map((hit) => hit.count);
+    expect(counts.sort()).toEqual([1, 2, 3, 4]);
+    expect(connection.autoPipelineQueueSize).toBe(0);
+  });
+
   it('lets exactly the limit through among 200 checks from two instances', async () => {
     const first = new RedisRateLimitStore({ url: SHARED_URL });
     const second = new RedisRateLimitStore({ url: SHARED_URL });

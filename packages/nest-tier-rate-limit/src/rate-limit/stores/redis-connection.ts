@@ -5,10 +5,15 @@ import type { RedisRateLimitStoreOptions } from './redis-rate-limit.store.js';
 
 const QUIT_TIMEOUT_MS = 1000;
 
+/** The store's script as an ioredis command, auto-pipelined on the connections it makes. */
+export const SCRIPT_COMMAND = 'rateLimitFixedWindow';
+/** The same script, written at once: for a check made while no other is in flight. */
+export const SCRIPT_COMMAND_AT_ONCE = 'rateLimitFixedWindowAtOnce';
+
 /**
  * Opens a connection for the store: no offline queue (a dead Redis fails a call at once),
- * every command bounded by `timeoutMs`, auto-pipelining, and reconnection forever with a capped
- * backoff. Loads `ioredis` on first use: a store given its own client never needs it.
+ * every command bounded by `timeoutMs`, auto-pipelining but for a lone check, and reconnection
+ * forever with a capped backoff. Loads `ioredis` on first use: a store given its own client never needs it.
  * @throws Error naming the package to install when `ioredis` is absent
  */
 export function connect(options: RedisRateLimitStoreOptions): Redis {
@@ -21,8 +26,9 @@ export function connect(options: RedisRateLimitStoreOptions): Redis {
     // A resent script could count a request twice.
     autoResendUnfulfilledCommands: false,
     retryStrategy: (times) => Math.min(times * 50, 1000),
-    // Checks issued in one tick share one write: the bench's ratio rose from 0.83 to 0.98–1.01.
+    // Checks issued while others are in flight share one write; a lone one is not delayed.
     enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: [SCRIPT_COMMAND_AT_ONCE],
   };
   const client =
     options.url !== undefined
