@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { appCommand, checkAppPinned } from './affinity.js';
 import type { AppStats } from './app-module.js';
 import { spawnTracked, stopChild } from './children.js';
 import { freePort, sleep } from './net.js';
@@ -27,13 +28,14 @@ export interface RunningApp {
 
 const APP_SCRIPT = new URL('./app.js', import.meta.url).pathname;
 
-/** Spawns the app and resolves once its stats route answers. */
+/** Spawns the app (on the app CPU once the runner is pinned) and resolves once it answers. */
 export async function startApp(launch: AppLaunch): Promise<RunningApp> {
   const port = await freePort();
   const flags = launch.cpuProfileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`]
     : [];
-  const child = spawnTracked(process.execPath, [...flags, APP_SCRIPT], {
+  const [command, args] = appCommand(process.execPath, [...flags, APP_SCRIPT]);
+  const child = spawnTracked(command, args, {
     stdio: ['ignore', 'inherit', 'pipe'],
     env: {
       ...process.env,
@@ -49,6 +51,12 @@ export async function startApp(launch: AppLaunch): Promise<RunningApp> {
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const stats = async () => (await (await fetch(statsUrl(port))).json()) as AppStats;
   await waitUntilUp(child, port, () => stderr);
+  try {
+    checkAppPinned(child.pid ?? 0);
+  } catch (error) {
+    await stopChild(child, 'SIGKILL');
+    throw error;
+  }
   if (stderr.trim() !== '') process.stderr.write(`[${launch.variant}] ${stderr}`);
   return { port, pid: child.pid ?? 0, stats, stop: () => stopChild(child, 'SIGTERM') };
 }

@@ -41,7 +41,7 @@ export function describeProject(root: string): ProjectInfo {
   const git = (...args: string[]) =>
     execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' });
   try {
-    const status = git('status', '--porcelain', '--', 'src', 'migrations');
+    const status = git('status', '--porcelain', '--', 'src', 'migrations', 'packages');
     return {
       commit: git('rev-parse', '--short', 'HEAD').trim(),
       uncommittedChanges: status !== '',

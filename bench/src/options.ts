@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** Distinct keys of the memory soak; 0 skips it. */
   soakKeys: number;
   profile: boolean;
+  /** Pin the runner and the servers to one CPU, the app to another (`taskset`); `--no-pin`: off. */
+  pin: boolean;
   /** Where the Markdown report goes, relative to bench/. */
   out: string;
   /** Set: re-render the report of this saved results file, measuring nothing. */
@@ -23,8 +25,14 @@ export interface BenchOptions {
 
 const USAGE = `node dist/run.js [--quick] [--rounds N] [--warmup S] [--duration S]
   [--scenarios allow,deny,many-keys,tier-rules] [--variants ours-redis,rlf-redis,…]
-  [--soak-keys N] [--skip-counters] [--profile] [--out FILE]
+  [--soak-keys N] [--skip-counters] [--profile] [--no-pin] [--out FILE]
 node dist/run.js --report-from results/RUN.json   (re-renders a saved run's report)`;
+
+/**
+ * The full run's rounds and windows: about 25 minutes on 2 quiet cores, soak and counters included
+ * (`--quick`: one round of 1 s + 2 s).
+ */
+const DEFAULTS = { rounds: 4, warmupSeconds: 2, durationSeconds: 4 };
 
 /** Parses the command line; `--quick` changes the defaults, explicit flags still win. */
 export function parseOptions(argv: string[]): BenchOptions {
@@ -40,6 +48,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'soak-keys': { type: 'string' },
       'skip-counters': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false },
       out: { type: 'string' },
       'report-from': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -58,14 +67,15 @@ export function parseOptions(argv: string[]): BenchOptions {
   }
   return {
     quick,
-    rounds: positive(values.rounds, quick ? 1 : 5),
-    warmupSeconds: positive(values.warmup, 1),
-    durationSeconds: positive(values.duration, 2),
+    rounds: positive(values.rounds, quick ? 1 : DEFAULTS.rounds),
+    warmupSeconds: positive(values.warmup, quick ? 1 : DEFAULTS.warmupSeconds),
+    durationSeconds: positive(values.duration, quick ? 2 : DEFAULTS.durationSeconds),
     scenarios,
     variants: list(values.variants)?.map((name) => variantInfo(name).name),
     counters: values['skip-counters'] !== true,
     soakKeys: positive(values['soak-keys'], quick ? 100_000 : 1_000_000, true),
     profile: values.profile === true,
+    pin: values['no-pin'] !== true,
     out: values.out ?? (quick ? 'results/BENCHMARKS.quick.md' : '../docs/BENCHMARKS.md'),
     reportFrom: values['report-from'],
   };

@@ -1,24 +1,54 @@
+import type { Pinning } from './affinity.js';
 import type { CounterResult } from './counter-runs.js';
 import { count, counts, ms, percent, perCheck, ratio, table } from './format.js';
 import { CONNECTIONS } from './load.js';
 import { notes } from './report-notes.js';
 import type { BenchResults } from './results.js';
 import { SCENARIOS } from './scenarios.js';
-import { summarizeScenario } from './summary.js';
+import { aaLabel, aaSpread, aaWidth, insideAa, summarizeScenario } from './summary.js';
 import { judgeTargets, peersAhead } from './targets.js';
-import { VARIANTS } from './variants/catalog.js';
+import { AA_TWINS, runName, VARIANTS } from './variants/catalog.js';
 
-/** The Markdown report of a run: what docs/BENCHMARKS.md holds. */
-export function renderReport(results: BenchResults): string {
+/** The first comment of the report: the micro benchmarks' block goes right under it. */
+const WRITTEN_BY =
+  '<!-- Written by bench/ (`npm run bench` in bench/); rerun it rather than editing by hand. -->';
+
+/** The block the in-process micro benchmarks write into the same file. */
+const MICRO_BLOCK = /<!-- micro:start -->[\s\S]*?<!-- micro:end -->/;
+
+/** The micro benchmarks' block of a report, verbatim, if it has one. */
+export const readMicroBlock = (report: string) => MICRO_BLOCK.exec(report)?.[0];
+
+/** `report` with the micro benchmarks' `block` right after its first comment. */
+export function withMicroBlock(report: string, block: string): string {
+  const at = report.indexOf(WRITTEN_BY);
+  if (at < 0) throw new Error('The report lacks its first comment');
+  const end = at + WRITTEN_BY.length;
+  return `${report.slice(0, end)}\n\n${block}${report.slice(end)}`;
+}
+
+/**
+ * The Markdown report of a run: what docs/BENCHMARKS.md holds. `microAbove`: the micro
+ * benchmarks' block will be put above it (see {@link withMicroBlock}).
+ */
+export function renderReport(results: BenchResults, { microAbove = false } = {}): string {
+  const micro = microAbove
+    ? 'the in-process micro benchmarks above are the instrument that decides small differences'
+    : 'the in-process micro benchmarks (`bench/src/micro/`) are the instrument that decides ' +
+      'small differences';
   return [
     '# Benchmarks',
     '',
-    '<!-- Written by bench/ (`npm run bench` in bench/); rerun it rather than editing by hand. -->',
+    WRITTEN_BY,
     '',
-    "This project's guard against the rate limiters a NestJS user would otherwise pick, measured " +
-      'side by side in one run on one machine. **The figure to compare is the ratio**: requests ' +
-      'per second with the guard divided by those of the same route unprotected, in the same ' +
-      'round. Absolute numbers depend on the machine; ratios travel better.',
+    '## End-to-end',
+    '',
+    "This is the end-to-end picture: this project's guard against the rate limiters a NestJS user " +
+      'would otherwise pick, each in a real app process loaded over HTTP, side by side in one run on ' +
+      'one machine. **The figure to compare is the ratio**: requests per second with the guard ' +
+      'divided by those of the same route unprotected, in the same round. Absolute numbers depend ' +
+      'on the machine; ratios travel better. Whole requests on a small machine resolve only ' +
+      `differences beyond the A/A spread reported next to every ratio; ${micro}.`,
     '',
     ...header(results),
     ...targets(results),
@@ -32,6 +62,9 @@ export function renderReport(results: BenchResults): string {
 function header(results: BenchResults): string[] {
   const { machine, options, project } = results;
   const dirty = project.uncommittedChanges ? ' plus uncommitted changes in src/' : '';
+  const twins = ranTwins(results)
+    ? ` and then the A/A twins ${AA_TWINS.map((v) => `\`${runName(v, true)}\``).join(' and ')}`
+    : '';
   return [
     '## Command, machine, method',
     '',
@@ -46,18 +79,53 @@ function header(results: BenchResults): string[] {
       'which holds the build `npm run bench` runs first).',
     `- Load: autocannon in the runner's process, ${CONNECTIONS} keep-alive connections, against one app process ` +
       `per variant and round (Express). ${options.rounds} round(s); in each, every scenario runs every variant in turn ` +
-      `(A B C … A B C …), each ${options.warmupSeconds} s of warm-up then ${options.durationSeconds} s measured, ` +
-      'on a fresh app process, with the throwaway Redis and Memcached flushed before it.',
+      `(A B C … A B C …)${twins}, each ${options.warmupSeconds} s of warm-up then ` +
+      `${options.durationSeconds} s measured, on a fresh app process, with the throwaway Redis and Memcached ` +
+      'flushed before it.',
+    `- CPUs: ${pinningText(results.pinning)}`,
     '- Figures: median req/s over rounds; median of the per-round ratio to `none`, and its lowest and ' +
       'highest round; median p99; median CPU time of the app process per response (from /proc: the app ' +
       'is CPU-bound, so this is the cost the guard adds, `none` subtracted); 429s as a share of ' +
       'responses; errors = socket errors + timeouts + statuses other than 2xx and 429, all rounds.',
-    '- Noise: on this machine the same unprotected app varies by ±15 % from one second to the next ' +
-      '(its CPU time per request varies with it: the noise is in the machine, not in the scheduling). ' +
-      'Read differences of a few hundredths between ratios as ties; the range column shows the spread.',
+    `- A/A spread: ${aaMethod(results)}`,
     '- Backend counters come from separate runs (below), never from the timed windows.',
     '',
   ];
+}
+
+/** Whether the run had A/A twins (runs before them did not). */
+const ranTwins = (results: BenchResults) => results.timed.some((run) => run.twin === true);
+
+function pinningText(pinning: Pinning | undefined): string {
+  if (pinning === undefined) return 'not pinned (this run predates pinning).';
+  if (!pinning.pinned)
+    return `not pinned (${pinning.reason}): the app, the runner and the servers share every CPU.`;
+  const observed = Object.entries(pinning.observed)
+    .map(([name, cpus]) => `${name} ${cpus}`)
+    .join(', ');
+  return (
+    `pinned with \`taskset\`: every app process on CPU ${pinning.appCpu} (\`taskset -c ${pinning.appCpu} node …\`), ` +
+    `the runner — autocannon, every thread — and the throwaway Redis and Memcached it starts on CPU ${pinning.runnerCpu} ` +
+    `(\`taskset -a -c -p ${pinning.runnerCpu}\` of the runner before it starts them). The load generator and ` +
+    `the app it measures do not share a core. Read back from /proc (\`Cpus_allowed_list\` of every thread): ${observed}.`
+  );
+}
+
+function aaMethod(results: BenchResults): string {
+  if (!ranTwins(results)) {
+    return 'not measured (no A/A twins in this run): read differences of a few hundredths between ratios as ties.';
+  }
+  const pairs = AA_TWINS.map((v) => `\`${runName(v, true)}\` / \`${v}\``).join(' and ');
+  return (
+    `in every round and scenario ${pairs} — the same wiring again, in a process of its own, last in ` +
+    "the scenario's turn — measure identical code against itself. Their per-round req/s ratios " +
+    '(range and IQR per scenario, below) are the noise of this machine; the widest of them, as a ' +
+    "factor either way (0.90 counts as 1 / 0.90 = 1.11, ±11 %), is the scenario's A/A spread. Two " +
+    'figures whose ratio, larger over smaller, is no more than it are **inside the A/A spread**: this ' +
+    'run cannot tell them apart, whichever is ahead. Only ' +
+    'differences beyond it are measured. The comparison is conservative: it sets medians over rounds ' +
+    'against the spread of single rounds.'
+  );
 }
 
 function targets(results: BenchResults): string[] {
@@ -80,30 +148,109 @@ function targets(results: BenchResults): string[] {
 
 function timed(results: BenchResults): string[] {
   const sections = results.options.scenarios.flatMap((scenario) => {
-    const rows = summarizeScenario(results.timed, scenario).map((row) => [
-      `\`${row.variant}\``,
-      count(row.rps),
-      row.variant === 'none' ? '1.00' : `**${ratio(row.ratio)}**`,
-      row.variant === 'none' ? '' : `${ratio(row.ratioRange[0])}–${ratio(row.ratioRange[1])}`,
-      ms(row.p99),
-      count(row.appCpuUs),
-      percent(row.refused),
-      count(row.errors),
-    ]);
+    const spread = aaSpread(results.timed, scenario);
+    const rows = summarizeScenario(results.timed, scenario).map((row) => {
+      const baseline = row.variant === 'none' && !row.twin;
+      const versus =
+        spread === undefined ? '–' : insideAa(row.ratio, 1, spread) ? 'inside' : '**beyond**';
+      return [
+        `\`${runName(row.variant, row.twin)}\``,
+        count(row.rps),
+        baseline ? '1.00' : `**${ratio(row.ratio)}**`,
+        baseline ? '' : `${ratio(row.ratioRange[0])}–${ratio(row.ratioRange[1])}`,
+        spread === undefined ? '–' : aaWidth(spread),
+        baseline ? 'baseline' : row.twin ? `A/A twin (${versus})` : versus,
+        ms(row.p99),
+        count(row.appCpuUs),
+        percent(row.refused),
+        count(row.errors),
+      ];
+    });
     const head = [
       'variant',
       'req/s',
       'ratio to none',
       'ratio range',
+      'A/A spread',
+      'vs none',
       'p99 ms',
       'app CPU µs/req',
       '429s',
       'errors',
     ];
-    return [`### ${scenario}`, '', `${SCENARIOS[scenario].summary}.`, '', table(head, rows), ''];
+    return [
+      `### ${scenario}`,
+      '',
+      `${SCENARIOS[scenario].summary}. ${aaSentence(spread)}`,
+      '',
+      table(head, rows),
+      '',
+    ];
   });
-  const legend = VARIANTS.map((v) => `\`${v.name}\`: ${v.label}`).join('; ');
-  return ['## Throughput and latency', '', `Variants — ${legend}.`, '', ...sections];
+  const twins = AA_TWINS.map((v) => `\`${runName(v, true)}\``).join(', ');
+  const legend = [
+    ...VARIANTS.map((v) => `\`${v.name}\`: ${v.label}`),
+    ...(ranTwins(results)
+      ? [
+          `${twins}: the A/A twins, the same variants again in processes of their own, last in each scenario`,
+        ]
+      : []),
+  ].join('; ');
+  return [
+    '## Throughput and latency',
+    '',
+    `Variants — ${legend}.`,
+    '',
+    '"vs none" says whether the ratio to `none` is inside the A/A spread (no cost this run can ' +
+      'measure) or beyond it.',
+    '',
+    ...aaTable(results),
+    ...sections,
+  ];
+}
+
+function aaSentence(spread: ReturnType<typeof aaSpread>): string {
+  if (spread === undefined) return 'No A/A twin ran.';
+  const [low, high] = spread.range;
+  const [q1, q3] = spread.iqr;
+  return (
+    `A/A (twin / original, per round): range ${ratio(low)}–${ratio(high)}, IQR ${ratio(q1)}–${ratio(q3)}: ` +
+    `differences up to ${aaWidth(spread)} are inside the A/A spread.`
+  );
+}
+
+/** The A/A spreads of every scenario, req/s and p99. */
+function aaTable(results: BenchResults): string[] {
+  const rows = results.options.scenarios.flatMap((scenario) => {
+    const rps = aaSpread(results.timed, scenario);
+    const p99 = aaSpread(results.timed, scenario, 'p99');
+    if (rps === undefined || p99 === undefined) return [];
+    const span = ([low, high]: [number, number]) => `${ratio(low)}–${ratio(high)}`;
+    return [
+      [
+        scenario,
+        rps.byTwin
+          .map(({ variant, ratios }) => `${runName(variant, true)}: ${ratios.map(ratio).join(' ')}`)
+          .join('; '),
+        span(rps.range),
+        span(rps.iqr),
+        `**${aaWidth(rps)}**`,
+        span(p99.range),
+        aaWidth(p99),
+      ],
+    ];
+  });
+  if (rows.length === 0) return [];
+  const head = [
+    'scenario',
+    'req/s, twin / original, each round',
+    'range',
+    'IQR',
+    'A/A spread',
+    'p99 range',
+    'p99 A/A spread',
+  ];
+  return ['### A/A spread', '', table(head, rows), ''];
 }
 
 function countersSection(results: BenchResults): string[] {

@@ -1,3 +1,4 @@
+import type { Pinning } from './affinity.js';
 import type { CounterResult } from './counter-runs.js';
 import type { LoadResult } from './load.js';
 import type { MachineInfo, ProjectInfo } from './machine.js';
@@ -12,6 +13,8 @@ export interface TimedRun {
   round: number;
   scenario: ScenarioName;
   variant: VariantName;
+  /** The variant's A/A twin: run again, last in the scenario, in a process of its own. */
+  twin?: boolean;
   load: LoadResult;
   /** CPU time of the app process per response during the measured window, µs. */
   appCpuUs: number;
@@ -25,6 +28,8 @@ export interface BenchResults {
   command: string;
   options: BenchOptions;
   machine: MachineInfo;
+  /** How the runner and the apps were placed on the CPUs (absent in runs before pinning). */
+  pinning?: Pinning;
   project: ProjectInfo;
   timed: TimedRun[];
   counters: CounterResult[];

@@ -2,7 +2,7 @@ import type { CounterResult } from './counter-runs.js';
 import { perCheck, percent, ratio } from './format.js';
 import type { BenchResults } from './results.js';
 import type { ScenarioName } from './scenarios.js';
-import { find } from './summary.js';
+import { aaLabel, aaSpread, find } from './summary.js';
 import { COMPARED, type TargetVerdict, verdict } from './verdict.js';
 import { VARIANTS, type VariantName } from './variants/catalog.js';
 
@@ -57,7 +57,8 @@ export function databaseQueries(results: BenchResults): TargetVerdict {
   const plain = find(results, 'tier-rules', 'ours-memory');
   const cost =
     tiered && plain
-      ? ` Throughput with rules from the database: ratio ${ratio(tiered.ratio)} vs ${ratio(plain.ratio)} without (same callers).`
+      ? ` Throughput with rules from the database: ratio ${ratio(tiered.ratio)} vs ${ratio(plain.ratio)} without (same callers), ` +
+        `${aaLabel(tiered.ratio, plain.ratio, aaSpread(results.timed, 'tier-rules'))}.`
       : '';
   const text =
     `${run.requests.toLocaleString('en')} requests in ${run.seconds.toFixed(1)} s, queries seen: ${seen}` +

@@ -1,6 +1,6 @@
 import { ms, ratio, ratios } from './format.js';
 import type { BenchResults } from './results.js';
-import { find, summarizeScenario } from './summary.js';
+import { aaLabel, aaSpread, find, summarizeScenario } from './summary.js';
 import { databaseQueries, roundTrips, soak } from './targets-counters.js';
 import { COMPARED, type TargetVerdict, verdict } from './verdict.js';
 import { VARIANTS, type VariantName } from './variants/catalog.js';
@@ -33,16 +33,25 @@ function ratioAtLeast(results: BenchResults, variant: VariantName, floor: number
   const target = `${variant}: ratio to the unprotected route ≥ ${floor} in allow`;
   const row = find(results, 'allow', variant);
   if (row === undefined) return verdict(target, undefined, 'allow not run.');
+  const spread = aaSpread(results.timed, 'allow');
   const best = summarizeScenario(results.timed, 'allow')
     .filter(
-      (other) => other.variant !== 'none' && other.variant !== variant && other.ratio > row.ratio,
+      (other) =>
+        other.variant !== 'none' &&
+        other.variant !== variant &&
+        !other.twin &&
+        other.ratio > row.ratio,
     )
-    .map((other) => `${other.variant} ${ratio(other.ratio)}`);
-  const ahead = best.length === 0 ? ' No variant is ahead.' : ` Ahead of it: ${best.join(', ')}.`;
+    .map(
+      (other) =>
+        `${other.variant} ${ratio(other.ratio)}, ${aaLabel(other.ratio, row.ratio, spread)}`,
+    );
+  const ahead = best.length === 0 ? ' No variant is ahead.' : ` Ahead of it: ${best.join('; ')}.`;
+  const gap = spread ? `; its distance to ${floor} is ${aaLabel(row.ratio, floor, spread)}` : '';
   return verdict(
     target,
     row.ratio >= floor,
-    `${variant}: ${ratio(row.ratio)}.${ahead}${floorNote(results, floor)}`,
+    `${variant}: ${ratio(row.ratio)}${gap}.${ahead}${floorNote(results, floor)}`,
   );
 }
 
@@ -50,7 +59,9 @@ function ratioAtLeast(results: BenchResults, variant: VariantName, floor: number
 function floorNote(results: BenchResults, target: number): string {
   const list = COMPARED.flatMap((scenario) => {
     const row = find(results, scenario, 'floor');
-    return row === undefined ? [] : [`${ratio(row.ratio)} (${scenario})`];
+    if (row === undefined) return [];
+    const versus = aaLabel(row.ratio, 1, aaSpread(results.timed, scenario));
+    return [`${ratio(row.ratio)} (${scenario}; vs none: ${versus})`];
   }).join(', ');
   if (list === '') return '';
   return (find(results, 'allow', 'floor')?.ratio ?? Infinity) < target
@@ -64,12 +75,15 @@ function aheadOf(results: BenchResults, ours: VariantName, peer: VariantName): T
     const mine = find(results, scenario, ours);
     const theirs = find(results, scenario, peer);
     if (mine === undefined || theirs === undefined) return [];
-    return [{ scenario, ahead: mine.ratio > theirs.ratio, mine: mine.ratio, theirs: theirs.ratio }];
+    const spread = aaSpread(results.timed, scenario);
+    const label = aaLabel(mine.ratio, theirs.ratio, spread);
+    return [{ scenario, ahead: mine.ratio > theirs.ratio, mine, theirs, label }];
   });
   if (lines.length === 0) return verdict(target, undefined, 'Not run.');
   const text = lines
     .map(
-      (l) => `${l.scenario}: ${ratios(l.mine, l.theirs)}${l.ahead ? '' : ` (**${peer} ahead**)`}`,
+      (l) =>
+        `${l.scenario}: ${ratios(l.mine.ratio, l.theirs.ratio)}${l.ahead ? '' : ` (**${peer} ahead**)`}, ${l.label}`,
     )
     .join('; ');
   return verdict(
@@ -84,7 +98,7 @@ function p99(results: BenchResults): TargetVerdict {
   const misses: string[] = [];
   const checked: string[] = [];
   for (const scenario of COMPARED) {
-    const rows = summarizeScenario(results.timed, scenario);
+    const rows = summarizeScenario(results.timed, scenario).filter((row) => !row.twin);
     for (const ours of VARIANTS.filter((v) => v.owner === 'ours' && v.name !== 'ours-tier-rules')) {
       const mine = rows.find((row) => row.variant === ours.name);
       const peers = VARIANTS.filter((v) => v.owner !== 'ours' && v.backend === ours.backend)
@@ -94,8 +108,10 @@ function p99(results: BenchResults): TargetVerdict {
       const best = peers.reduce((a, b) => (a.p99 <= b.p99 ? a : b));
       checked.push(`${scenario}/${ours.backend}`);
       if (mine.p99 > best.p99) {
+        const spread = aaSpread(results.timed, scenario, 'p99');
         misses.push(
-          `${scenario}: ${ours.name} ${ms(mine.p99)} ms vs ${best.variant} ${ms(best.p99)} ms`,
+          `${scenario}: ${ours.name} ${ms(mine.p99)} ms vs ${best.variant} ${ms(best.p99)} ms, ` +
+            aaLabel(mine.p99, best.p99, spread, 'p99 A/A spread'),
         );
       }
     }
@@ -124,7 +140,7 @@ function floorP99Note(results: BenchResults): string {
 /** Every peer whose median ratio beats ours on the same backend, per scenario. */
 export function peersAhead(results: BenchResults): string[] {
   return COMPARED.flatMap((scenario) => {
-    const rows = summarizeScenario(results.timed, scenario);
+    const rows = summarizeScenario(results.timed, scenario).filter((row) => !row.twin);
     return VARIANTS.filter((v) => v.owner === 'ours' && v.name !== 'ours-tier-rules').flatMap(
       (ours) => {
         const mine = rows.find((row) => row.variant === ours.name);
@@ -133,9 +149,10 @@ export function peersAhead(results: BenchResults): string[] {
           (peer) => {
             const theirs = rows.find((row) => row.variant === peer.name);
             if (theirs === undefined || theirs.ratio <= mine.ratio) return [];
+            const label = aaLabel(theirs.ratio, mine.ratio, aaSpread(results.timed, scenario));
             return [
               `${scenario}, ${ours.backend}: **${peer.name}** ahead of ${ours.name}, ` +
-                ratios(theirs.ratio, mine.ratio),
+                `${ratios(theirs.ratio, mine.ratio)}: ${label}`,
             ];
           },
         );

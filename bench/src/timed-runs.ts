@@ -10,7 +10,7 @@ import { type ProfileSummary, summarizeProfile } from './profile.js';
 import type { TimedRun } from './results.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import type { BenchServers } from './servers.js';
-import { variantsFor, type VariantName } from './variants/catalog.js';
+import { AA_TWINS, runName, variantsFor, type VariantName } from './variants/catalog.js';
 
 /** A measured window, and the app's CPU time per response in it (µs). */
 type Measured = Pick<TimedRun, 'load' | 'appCpuUs'>;
@@ -43,7 +43,23 @@ export function selectedVariants(scenario: ScenarioName, options: BenchOptions):
   return variantsFor(scenario).filter((v) => v === 'none' || !wanted || wanted.includes(v));
 }
 
-/** The timed rounds: every scenario runs every selected variant in turn, round after round. */
+/**
+ * The runs of one scenario in one round, in order: the selected variants, then the A/A twins of
+ * those of them that have one (`none` always does), each in a process of its own.
+ */
+function roundOrder(scenario: ScenarioName, options: BenchOptions) {
+  const variants = selectedVariants(scenario, options);
+  const twins = AA_TWINS.filter((variant) => variants.includes(variant));
+  return [
+    ...variants.map((variant) => ({ variant, twin: false })),
+    ...twins.map((variant) => ({ variant, twin: true })),
+  ];
+}
+
+/**
+ * The timed rounds: every scenario runs every selected variant in turn, then the A/A twins,
+ * round after round.
+ */
 export async function timedRounds(
   servers: BenchServers,
   options: BenchOptions,
@@ -54,12 +70,12 @@ export async function timedRounds(
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const scenario of options.scenarios) {
       let baseline = Number.NaN;
-      for (const variant of selectedVariants(scenario, options)) {
+      for (const { variant, twin } of roundOrder(scenario, options)) {
         const { load, appCpuUs } = await timedRun(variant, scenario, servers, options);
-        if (variant === 'none') baseline = load.rps;
-        runs.push({ round, scenario, variant, load, appCpuUs });
+        if (variant === 'none' && !twin) baseline = load.rps;
+        runs.push({ round, scenario, variant, twin, load, appCpuUs });
         log(
-          `[round ${round}/${options.rounds} ${scenario}] ${variant.padEnd(16)} ` +
+          `[round ${round}/${options.rounds} ${scenario}] ${runName(variant, twin).padEnd(16)} ` +
             `${count(load.rps).padStart(7)} req/s  ratio ${ratio(load.rps / baseline)}  ` +
             `app CPU ${appCpuUs.toFixed(0)} µs/req  ` +
             `p99 ${ms(load.p99)} ms  429s ${count(load.statuses['429'] ?? 0)}  errors ${load.errors}`,

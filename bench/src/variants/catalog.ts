@@ -81,3 +81,12 @@ export function variantsFor(scenario: ScenarioName): VariantName[] {
   if (scenario === 'soak') return ['ours-memory'];
   return VARIANTS.filter((variant) => variant.name !== 'ours-tier-rules').map((v) => v.name);
 }
+
+/**
+ * The A/A twins: each runs a second time in every round and scenario, last, in a process of its
+ * own. A twin's req/s over its original's is what identical code measures against itself.
+ */
+export const AA_TWINS: readonly VariantName[] = ['ours-memory', 'none'];
+
+/** How the report and the log name a run: `none`, or `none′` for its A/A twin. */
+export const runName = (variant: VariantName, twin = false) => (twin ? `${variant}′` : variant);

@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import type { ScenarioName } from '../scenarios.js';
+import { COMPARED } from '../verdict.js';
+import { selectVariants } from './catalog.js';
+
+/** The micro runner's settings, from its command line. */
+export interface MicroOptions {
+  quick: boolean;
+  /** Interleaved timing rounds per scenario. */
+  rounds: number;
+  /** Decisions awaiting at once in the timed rounds: 1 (default) runs them one after the other. */
+  inFlight: number;
+  scenarios: ScenarioName[];
+  /** Only these variants (ours and its twin on their backends are always added). */
+  variants: string[] | undefined;
+  /** Whether to count Redis and Memcached work per check. */
+  backend: boolean;
+  /** Whether to measure memory per live key. */
+  memory: boolean;
+  /** Distinct keys of each memory-per-key run. */
+  keys: number[];
+  /** The Markdown file the section is written into, relative to bench/. */
+  out: string;
+  /** Set: re-render the section of this saved results file, measuring nothing. */
+  reportFrom?: string;
+}
+
+const USAGE = `node dist/micro/run.js [--quick] [--rounds N] [--in-flight N]
+  [--scenarios allow,deny,many-keys]
+  [--variants ours-redis,rlf-redis,…] [--skip-backend] [--skip-memory]
+  [--keys 100000,1000000] [--out FILE]
+node dist/micro/run.js --report-from results/micro-RUN.json   (re-renders a saved run's section)`;
+
+function positive(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new Error(`Not a positive integer: ${text}\n${USAGE}`);
+  return value;
+}
+
+/** Parses the command line; `--quick` changes the defaults, explicit flags still win. */
+export function parseMicroOptions(argv: string[]): MicroOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      'in-flight': { type: 'string' },
+      scenarios: { type: 'string' },
+      variants: { type: 'string' },
+      'skip-backend': { type: 'boolean', default: false },
+      'skip-memory': { type: 'boolean', default: false },
+      keys: { type: 'string' },
+      out: { type: 'string' },
+      'report-from': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  const list = (text: string | undefined) => text?.split(',').map((item) => item.trim());
+  const scenarios = (list(values.scenarios) ?? COMPARED) as ScenarioName[];
+  for (const scenario of scenarios) {
+    if (!COMPARED.includes(scenario)) throw new Error(`Unknown scenario ${scenario}\n${USAGE}`);
+  }
+  const variants = list(values.variants);
+  // Fails early on an unknown name, before any server starts.
+  if (variants !== undefined) selectVariants(variants);
+  return {
+    quick,
+    rounds: values.rounds === undefined ? (quick ? 4 : 20) : positive(values.rounds),
+    inFlight: values['in-flight'] === undefined ? 1 : positive(values['in-flight']),
+    scenarios,
+    variants,
+    backend: values['skip-backend'] !== true,
+    memory: values['skip-memory'] !== true,
+    keys: list(values.keys)?.map(positive) ?? (quick ? [100_000] : [100_000, 1_000_000]),
+    out: values.out ?? (quick ? 'results/BENCHMARKS.micro-quick.md' : '../docs/BENCHMARKS.md'),
+    reportFrom: values['report-from'],
+  };
+}
