@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { COMMON_FLAGS, exitOnHelp, list, scenariosFrom } from './cli.js';
 import { type ScenarioName, TIMED_SCENARIOS } from './scenarios.js';
 import { variantInfo, type VariantName } from './variants/catalog.js';
 
@@ -39,32 +40,18 @@ export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      quick: { type: 'boolean', default: false },
-      rounds: { type: 'string' },
+      ...COMMON_FLAGS,
       warmup: { type: 'string' },
       duration: { type: 'string' },
-      scenarios: { type: 'string' },
-      variants: { type: 'string' },
       'soak-keys': { type: 'string' },
       'skip-counters': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
-      out: { type: 'string' },
-      'report-from': { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
   });
-  if (values.help === true) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  exitOnHelp(values.help, USAGE);
   const quick = values.quick === true;
-  const list = (text: string | undefined) => text?.split(',').map((item) => item.trim());
-  const scenarios = (list(values.scenarios) ?? [...TIMED_SCENARIOS]) as ScenarioName[];
-  for (const scenario of scenarios) {
-    if (!TIMED_SCENARIOS.includes(scenario))
-      throw new Error(`Unknown scenario ${scenario}\n${USAGE}`);
-  }
+  const scenarios = scenariosFrom(values.scenarios, TIMED_SCENARIOS, USAGE);
   return {
     quick,
     rounds: positive(values.rounds, quick ? 1 : DEFAULTS.rounds),

@@ -1,3 +1,4 @@
+import { runHeader } from './run-header.js';
 import type { Pinning } from './affinity.js';
 import type { CounterResult } from './counter-runs.js';
 import { count, counts, ms, percent, perCheck, ratio, table } from './format.js';
@@ -60,19 +61,14 @@ export function renderReport(results: BenchResults, { microAbove = false } = {})
 }
 
 function header(results: BenchResults): string[] {
-  const { machine, options, project } = results;
-  const dirty = project.uncommittedChanges ? ' plus uncommitted changes in src/' : '';
+  const { machine, options } = results;
   const twins = ranTwins(results)
     ? ` and then the A/A twins ${AA_TWINS.map((v) => `\`${runName(v, true)}\``).join(' and ')}`
     : '';
   return [
     '## Command, machine, method',
     '',
-    '```sh',
-    'cd bench && npm ci && ' + results.command,
-    '```',
-    '',
-    `- Run ${results.startedAt} → ${results.finishedAt}, project at commit \`${project.commit}\`${dirty}.`,
+    ...runHeader(results),
     `- Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.kernel}; ` +
       `Node ${machine.node}; ${machine.redis}; ${machine.memcached}. One-minute load average ` +
       `${machine.loadAverage.toFixed(2)} when the runner started (it counts the minute before, ` +

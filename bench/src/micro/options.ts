@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { COMMON_FLAGS, exitOnHelp, list, scenariosFrom } from '../cli.js';
 import type { ScenarioName } from '../scenarios.js';
 import { COMPARED } from '../verdict.js';
 import { selectVariants } from './catalog.js';
@@ -43,29 +44,16 @@ export function parseMicroOptions(argv: string[]): MicroOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      quick: { type: 'boolean', default: false },
-      rounds: { type: 'string' },
+      ...COMMON_FLAGS,
       'in-flight': { type: 'string' },
-      scenarios: { type: 'string' },
-      variants: { type: 'string' },
       'skip-backend': { type: 'boolean', default: false },
       'skip-memory': { type: 'boolean', default: false },
       keys: { type: 'string' },
-      out: { type: 'string' },
-      'report-from': { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
   });
-  if (values.help === true) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  exitOnHelp(values.help, USAGE);
   const quick = values.quick === true;
-  const list = (text: string | undefined) => text?.split(',').map((item) => item.trim());
-  const scenarios = (list(values.scenarios) ?? COMPARED) as ScenarioName[];
-  for (const scenario of scenarios) {
-    if (!COMPARED.includes(scenario)) throw new Error(`Unknown scenario ${scenario}\n${USAGE}`);
-  }
+  const scenarios = scenariosFrom(values.scenarios, COMPARED, USAGE);
   const variants = list(values.variants);
   // Fails early on an unknown name, before any server starts.
   if (variants !== undefined) selectVariants(variants);

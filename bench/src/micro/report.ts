@@ -1,3 +1,4 @@
+import { runHeader } from '../run-header.js';
 import { count, ms, percent, perCheck, table } from '../format.js';
 import { SCENARIOS } from '../scenarios.js';
 import { type ScenarioSummary, summarizeScenario, type VariantSummary } from './analysis.js';
@@ -16,15 +17,10 @@ const VERDICTS: Readonly<Record<VariantSummary['verdict'], string>> = {
 };
 
 function header(results: MicroResults): string[] {
-  const { machine, project, options, settings } = results;
-  const dirty = project.uncommittedChanges ? ' plus uncommitted changes in src/' : '';
+  const { machine, options, settings } = results;
   const scenarios = options.scenarios.map((name) => `\`${name}\``).join(', ');
   return [
-    '```sh',
-    'cd bench && npm ci && ' + results.command,
-    '```',
-    '',
-    `- Run ${results.startedAt} → ${results.finishedAt}, project at commit \`${project.commit}\`${dirty}.`,
+    ...runHeader(results),
     `- Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.kernel}; ` +
       `Node ${machine.node}; ${machine.redis}; ${machine.memcached}; ${results.pinning}. One-minute load ` +
       `average ${machine.loadAverage.toFixed(2)} when the runner started.`,
