@@ -179,6 +179,8 @@ describe.each(adapters)('rate limiting over HTTP on %s', (adapter) => {
       const strict = await t.get('/api/things/strict');
       expect(strict.headers.get('x-ratelimit-limit')).toBe('2');
       expect(strict.headers.get('x-ratelimit-remaining')).toBe('1');
+      // Also guarded by @UseGuards: the second guard sees the first one's decision.
+      expect((await t.get('/api/guarded')).headers.get('x-ratelimit-remaining')).toBe('6');
     });
   });
 });

@@ -1,13 +1,11 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpServer } from '@nestjs/common';
 import { type RateLimitDecision, toWholeSeconds } from './rate-limit-decision.js';
-import { writeRateLimitHeaders } from './rate-limit-headers.js';
+import { responseHeaderSetter, writeRateLimitHeaders } from './rate-limit-headers.js';
 
 function headersOf(decision: RateLimitDecision): Record<string, string> {
   const headers: Record<string, string> = {};
-  const adapter = {
-    setHeader: (_res: unknown, name: string, value: string) => (headers[name] = value),
-  };
-  writeRateLimitHeaders(adapter as unknown as HttpServer, {}, decision);
+  writeRateLimitHeaders((_res, name, value) => (headers[name] = value), {}, decision);
   return headers;
 }
 
@@ -58,5 +56,27 @@ describe('writeRateLimitHeaders', () => {
     ).toEqual({
       'Retry-After': '1',
     });
+  });
+});
+
+describe('responseHeaderSetter', () => {
+  const adapter = (type: string, set: HttpServer['setHeader']) =>
+    ({ getType: () => type, setHeader: set }) as unknown as HttpServer;
+
+  it('sets an Express response header on the Node response itself', () => {
+    const viaAdapter: unknown[] = [];
+    const response = new ServerResponse(new IncomingMessage(null as never));
+    const setter = responseHeaderSetter(adapter('express', (...args) => viaAdapter.push(args)));
+    setter(response, 'X-RateLimit-Limit', '10');
+    expect(response.getHeader('x-ratelimit-limit')).toBe('10');
+    expect(viaAdapter).toEqual([]);
+  });
+
+  it('asks any other adapter to set it', () => {
+    const set: Array<[unknown, string, string]> = [];
+    const reply = {};
+    const setter = responseHeaderSetter(adapter('fastify', (...args) => set.push(args)));
+    setter(reply, 'Retry-After', '3');
+    expect(set).toEqual([[reply, 'Retry-After', '3']]);
   });
 });

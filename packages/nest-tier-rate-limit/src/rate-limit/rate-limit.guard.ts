@@ -3,7 +3,11 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { addressIdentity, clientAddress, compileTrustProxy, type ProxyTrust } from './client-ip.js';
 import type { RateLimitCaller } from './rate-limit-caller.js';
 import { RateLimitExceededException } from './rate-limit-exceeded.exception.js';
-import { writeRateLimitHeaders } from './rate-limit-headers.js';
+import {
+  responseHeaderSetter,
+  type SetResponseHeader,
+  writeRateLimitHeaders,
+} from './rate-limit-headers.js';
 import { canonicalUrlPath } from './canonical-path.js';
 import { RateLimitKeyBuilder } from './rate-limit-key.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
@@ -33,6 +37,7 @@ export class RateLimitGuard implements CanActivate {
   private readonly proxyTrust: ProxyTrust;
   private readonly routes: RateLimitRoutes;
   private readonly keys: RateLimitKeyBuilder;
+  private setHeader: SetResponseHeader | undefined;
 
   constructor(
     reflector: Reflector,
@@ -48,7 +53,7 @@ export class RateLimitGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.getArgByIndex<RateLimitedRequest>(0);
     // A route guarded at class and method level (or globally too) is counted once.
-    if (!this.options.enabled || rateLimitDecisionOf(request) !== undefined) return true;
+    if (!this.options.enabled || rateLimitDecisionOf(context) !== undefined) return true;
     const route = this.routes.route(context);
     if (route.skip) return true;
     const caller = this.options.callerResolver(request);
@@ -59,19 +64,17 @@ export class RateLimitGuard implements CanActivate {
         : this.keys.build('user', caller.id, rule.keyPath);
     const decision = this.limiter.check({ key, limit: rule.limit, period: rule.period });
     // The memory store answers at once: no promise, and Nest skips its await for a boolean.
-    if (!isPromiseLike(decision)) return this.enforce(context, request, decision);
-    return Promise.resolve(decision).then((answer) => this.enforce(context, request, answer));
+    if (!isPromiseLike(decision)) return this.enforce(context, decision);
+    return Promise.resolve(decision).then((answer) => this.enforce(context, answer));
   }
 
   /** Records the decision, writes its headers, and refuses when it says so. */
-  private enforce(
-    context: ExecutionContext,
-    request: RateLimitedRequest,
-    decision: RateLimitDecision,
-  ): boolean {
-    recordRateLimitDecision(request, decision);
+  private enforce(context: ExecutionContext, decision: RateLimitDecision): boolean {
+    recordRateLimitDecision(context, decision);
+    // Chosen once, on the first decision: an app without HTTP has no adapter to ask.
+    this.setHeader ??= responseHeaderSetter(this.adapterHost.httpAdapter);
     // Written here, before the handler runs: handler errors and 429s carry them alike.
-    writeRateLimitHeaders(this.adapterHost.httpAdapter, context.getArgByIndex(1), decision);
+    writeRateLimitHeaders(this.setHeader, context.getArgByIndex(1), decision);
     if (decision.allowed) return true;
     throw new RateLimitExceededException(decision);
   }
