@@ -8,7 +8,7 @@ import type { BenchResults } from './results.js';
 import { SCENARIOS } from './scenarios.js';
 import { aaLabel, aaSpread, aaWidth, insideAa, summarizeScenario } from './summary.js';
 import { judgeTargets, peersAhead } from './targets.js';
-import { AA_TWINS, runName, VARIANTS } from './variants/catalog.js';
+import { AA_TWINS, runName, E2E_VARIANTS } from './variants/catalog.js';
 
 /** The first comment of the report: the micro benchmarks' block goes right under it. */
 const WRITTEN_BY =
@@ -185,7 +185,7 @@ function timed(results: BenchResults): string[] {
   });
   const twins = AA_TWINS.map((v) => `\`${runName(v, true)}\``).join(', ');
   const legend = [
-    ...VARIANTS.map((v) => `\`${v.name}\`: ${v.label}`),
+    ...E2E_VARIANTS.map((v) => `\`${v.name}\`: ${v.label}`),
     ...(ranTwins(results)
       ? [
           `${twins}: the A/A twins, the same variants again in processes of their own, last in each scenario`,

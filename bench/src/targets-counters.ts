@@ -4,7 +4,7 @@ import type { BenchResults } from './results.js';
 import type { ScenarioName } from './scenarios.js';
 import { aaLabel, aaSpread, find } from './summary.js';
 import { COMPARED, type TargetVerdict, verdict } from './verdict.js';
-import { VARIANTS, type VariantName } from './variants/catalog.js';
+import { E2E_VARIANTS, type VariantName } from './variants/catalog.js';
 
 function countersOf(results: BenchResults, variant: VariantName, scenarios: ScenarioName[]) {
   return results.counters.filter((c) => c.variant === variant && scenarios.includes(c.scenario));
@@ -25,10 +25,12 @@ export function roundTrips(
   if (judgedRuns.length === 0) return verdict(target, undefined, 'No counter run.');
   const met = judgedRuns.every((run) => Math.abs(run.perRequest - 1) < 0.0005);
   const backend = runs[0].counted;
-  const peers = VARIANTS.filter((v) => v.backend === backend && v.owner !== 'ours').map((peer) => {
-    const theirs = countersOf(results, peer.name, COMPARED);
-    return theirs.length === 0 ? '' : ` ${peer.name}: ${describeCounters(theirs)}.`;
-  });
+  const peers = E2E_VARIANTS.filter((v) => v.backend === backend && v.owner !== 'ours').map(
+    (peer) => {
+      const theirs = countersOf(results, peer.name, COMPARED);
+      return theirs.length === 0 ? '' : ` ${peer.name}: ${describeCounters(theirs)}.`;
+    },
+  );
   return verdict(target, met, `${variant}: ${describeCounters(runs)}.${peers.join('')}`);
 }
 

@@ -3,7 +3,7 @@ import type { BenchResults } from './results.js';
 import { aaLabel, aaSpread, find, summarizeScenario } from './summary.js';
 import { databaseQueries, roundTrips, soak } from './targets-counters.js';
 import { COMPARED, type TargetVerdict, verdict } from './verdict.js';
-import { VARIANTS, type VariantName } from './variants/catalog.js';
+import { E2E_VARIANTS, type VariantName } from './variants/catalog.js';
 
 /** Judges every target of issue 4 against `results`. */
 export function judgeTargets(results: BenchResults): TargetVerdict[] {
@@ -99,9 +99,11 @@ function p99(results: BenchResults): TargetVerdict {
   const checked: string[] = [];
   for (const scenario of COMPARED) {
     const rows = summarizeScenario(results.timed, scenario).filter((row) => !row.twin);
-    for (const ours of VARIANTS.filter((v) => v.owner === 'ours' && v.name !== 'ours-tier-rules')) {
+    for (const ours of E2E_VARIANTS.filter(
+      (v) => v.owner === 'ours' && v.name !== 'ours-tier-rules',
+    )) {
       const mine = rows.find((row) => row.variant === ours.name);
-      const peers = VARIANTS.filter((v) => v.owner !== 'ours' && v.backend === ours.backend)
+      const peers = E2E_VARIANTS.filter((v) => v.owner !== 'ours' && v.backend === ours.backend)
         .map((peer) => rows.find((row) => row.variant === peer.name))
         .filter((row) => row !== undefined);
       if (mine === undefined || peers.length === 0) continue;
@@ -141,11 +143,11 @@ function floorP99Note(results: BenchResults): string {
 export function peersAhead(results: BenchResults): string[] {
   return COMPARED.flatMap((scenario) => {
     const rows = summarizeScenario(results.timed, scenario).filter((row) => !row.twin);
-    return VARIANTS.filter((v) => v.owner === 'ours' && v.name !== 'ours-tier-rules').flatMap(
+    return E2E_VARIANTS.filter((v) => v.owner === 'ours' && v.name !== 'ours-tier-rules').flatMap(
       (ours) => {
         const mine = rows.find((row) => row.variant === ours.name);
         if (mine === undefined) return [];
-        return VARIANTS.filter((v) => v.owner !== 'ours' && v.backend === ours.backend).flatMap(
+        return E2E_VARIANTS.filter((v) => v.owner !== 'ours' && v.backend === ours.backend).flatMap(
           (peer) => {
             const theirs = rows.find((row) => row.variant === peer.name);
             if (theirs === undefined || theirs.ratio <= mine.ratio) return [];

@@ -1,4 +1,5 @@
 import {
+  MICRO_ONLY,
   variantInfo,
   variantsFor,
   type VariantInfo,
@@ -26,7 +27,11 @@ export interface MicroVariant {
 }
 
 // The compared guards of the e2e rounds, without the unprotected route (nothing to call).
-const BASES: readonly VariantName[] = variantsFor('allow').filter((name) => name !== 'none');
+// and the variants only this runner has.
+const BASES: readonly VariantName[] = [
+  ...variantsFor('allow').filter((name) => name !== 'none'),
+  ...MICRO_ONLY,
+];
 
 function describe(name: string): MicroVariant {
   const twin = name.endsWith(TWIN_MARK);
@@ -45,7 +50,8 @@ export const twinOf = (name: string) => `${name}${TWIN_MARK}`;
  * its A/A twin on every backend requested, since every ratio and verdict needs both.
  */
 export function selectVariants(requested?: readonly string[]): MicroVariant[] {
-  const wanted = new Set(requested?.map((name) => describe(name).name) ?? BASES);
+  const all = BASES.filter((name) => !MICRO_ONLY.includes(name));
+  const wanted = new Set(requested?.map((name) => describe(name).name) ?? all);
   for (const name of [...wanted]) {
     const { reference } = describe(name);
     wanted.add(reference).add(twinOf(reference));

@@ -85,8 +85,10 @@ export async function measureScenario(
         say(`[${scenario}] round ${round}/${job.rounds}`);
     });
     const bytes: Record<string, BytesResult> = {};
-    for (const host of hosts) bytes[host.name] = await bytesPerDecision(host);
-    say(`[${scenario}] bytes per decision measured`);
+    if (job.bytes) {
+      for (const host of hosts) bytes[host.name] = await bytesPerDecision(host);
+      say(`[${scenario}] bytes per decision measured`);
+    }
     const backend = await backendCosts(hosts, variants, job, scenario);
     if (job.backend) say(`[${scenario}] backend counters read`);
     const sameAsAppGet = Object.fromEntries(hosts.map((host) => [host.name, host.sameAsAppGet]));

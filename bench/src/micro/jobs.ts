@@ -13,6 +13,8 @@ export interface DecisionsJob {
   inFlight: number;
   /** Whether to run the Redis and Memcached counter passes. */
   backend: boolean;
+  /** Whether to measure bytes per decision (one after the other, whatever `inFlight`). */
+  bytes: boolean;
   ports: ServerPorts;
 }
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { COMMON_FLAGS, exitOnHelp, list, scenariosFrom } from '../cli.js';
 import type { ScenarioName } from '../scenarios.js';
 import { COMPARED } from '../verdict.js';
+import { ISSUE_11_BASELINE } from './baseline.js';
 import { selectVariants } from './catalog.js';
 
 /** The micro runner's settings, from its command line. */
@@ -14,6 +15,13 @@ export interface MicroOptions {
   scenarios: ScenarioName[];
   /** Only these variants (ours and its twin on their backends are always added). */
   variants: string[] | undefined;
+  /**
+   * Decisions in flight in a second timing pass of the Redis and Memcached variants (0: none):
+   * how a guard and its client behave under concurrent requests.
+   */
+  concurrent: number;
+  /** The commit whose build `ours-memory-baseline` measures beside today's; none when unset. */
+  baseline: string | undefined;
   /** Whether to count Redis and Memcached work per check. */
   backend: boolean;
   /** Whether to measure memory per live key. */
@@ -26,16 +34,16 @@ export interface MicroOptions {
   reportFrom?: string;
 }
 
-const USAGE = `node dist/micro/run.js [--quick] [--rounds N] [--in-flight N]
-  [--scenarios allow,deny,many-keys]
+const USAGE = `node dist/micro/run.js [--quick] [--rounds N] [--in-flight N] [--concurrent N]
+  [--baseline COMMIT|none] [--scenarios allow,deny,many-keys]
   [--variants ours-redis,rlf-redis,…] [--skip-backend] [--skip-memory]
   [--keys 100000,1000000] [--out FILE]
 node dist/micro/run.js --report-from results/micro-RUN.json   (re-renders a saved run's section)`;
 
-function positive(text: string): number {
+function positive(text: string, allowZero = false): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new Error(`Not a positive integer: ${text}\n${USAGE}`);
+  if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1))
+    throw new Error(`Not a ${allowZero ? 'whole number' : 'positive integer'}: ${text}\n${USAGE}`);
   return value;
 }
 
@@ -46,6 +54,8 @@ export function parseMicroOptions(argv: string[]): MicroOptions {
     options: {
       ...COMMON_FLAGS,
       'in-flight': { type: 'string' },
+      concurrent: { type: 'string' },
+      baseline: { type: 'string' },
       'skip-backend': { type: 'boolean', default: false },
       'skip-memory': { type: 'boolean', default: false },
       keys: { type: 'string' },
@@ -61,11 +71,15 @@ export function parseMicroOptions(argv: string[]): MicroOptions {
     quick,
     rounds: values.rounds === undefined ? (quick ? 4 : 20) : positive(values.rounds),
     inFlight: values['in-flight'] === undefined ? 1 : positive(values['in-flight']),
+    concurrent: values.concurrent === undefined ? 16 : positive(values.concurrent, true),
+    baseline: values.baseline === 'none' ? undefined : (values.baseline ?? ISSUE_11_BASELINE),
     scenarios,
     variants,
     backend: values['skip-backend'] !== true,
     memory: values['skip-memory'] !== true,
-    keys: list(values.keys)?.map(positive) ?? (quick ? [100_000] : [100_000, 1_000_000]),
+    keys:
+      list(values.keys)?.map((text) => positive(text)) ??
+      (quick ? [100_000] : [100_000, 1_000_000]),
     out: values.out ?? (quick ? 'results/BENCHMARKS.micro-quick.md' : '../docs/BENCHMARKS.md'),
     reportFrom: values['report-from'],
   };

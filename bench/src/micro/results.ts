@@ -28,5 +28,9 @@ export interface MicroResults {
   /** The measured variants, twins included, in report order. */
   variants: string[];
   scenarios: ScenarioResult[];
+  /** The second timing pass of the shared stores, `concurrent` decisions in flight. */
+  concurrent?: { inFlight: number; scenarios: ScenarioResult[] };
+  /** The full hash of the commit `ours-memory-baseline` was built from. */
+  baseline?: string;
   keys: KeysResult[];
 }

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { log } from '../log.js';
 import { describeMachine, describeProject } from '../machine.js';
 import { startMemcached, startRedis } from '../servers.js';
+import { installBaseline } from './baseline.js';
 import { BATCHES_KEPT, BYTES_BATCH } from './bytes.js';
 import { selectVariants } from './catalog.js';
 import { runInLanes, runMeasureChild } from './child.js';
@@ -52,8 +53,11 @@ async function measure(argv: string[], options: MicroOptions): Promise<MicroResu
       'memcached-stats': () => memcached.stats(),
     };
     const ports = { redisPort: redis.port, memcachedPort: memcached.port };
-    const variants = selectVariants(options.variants).map((variant) => variant.name);
-    const { scenarios, rounds, inFlight, backend } = options;
+    const baseline = options.baseline === undefined ? undefined : installBaseline(options.baseline);
+    const requested = options.variants ?? selectVariants().map((variant) => variant.name);
+    const selected = selectVariants(baseline ? [...requested, 'ours-memory-baseline'] : requested);
+    const variants = selected.map((variant) => variant.name);
+    const { scenarios, rounds, inFlight, backend, concurrent } = options;
     log(`Decisions: ${variants.length} variants × ${scenarios.join(', ')}, ${rounds} rounds`);
     const job = {
       kind: 'decisions',
@@ -62,9 +66,28 @@ async function measure(argv: string[], options: MicroOptions): Promise<MicroResu
       rounds,
       inFlight,
       backend,
+      bytes: true,
       ports,
     } as const;
     const measured = await runMeasureChild<ScenarioResult[]>(job, pinning.child, handlers);
+    // The shared stores again, many decisions in flight: only time, and its own A/A pairs.
+    const shared = selected.filter((variant) => variant.backend !== 'memory');
+    const concurrentJob = { ...job, variants: shared.map((v) => v.name), inFlight: concurrent };
+    if (concurrent > 0 && shared.length > 0)
+      log(
+        `Decisions, ${concurrent} in flight: ${shared.length} variants × ${scenarios.join(', ')}`,
+      );
+    const concurrentRun =
+      concurrent > 0 && shared.length > 0
+        ? {
+            inFlight: concurrent,
+            scenarios: await runMeasureChild<ScenarioResult[]>(
+              { ...concurrentJob, backend: false, bytes: false },
+              pinning.child,
+              handlers,
+            ),
+          }
+        : undefined;
     // Each store alone in a process of its own; two at a time while the servers idle.
     const keyJobs = (options.memory ? options.keys : []).flatMap((count) =>
       KEY_VARIANTS.map((variant) => ({ kind: 'keys', variant, keys: count, ports }) as const),
@@ -85,6 +108,8 @@ async function measure(argv: string[], options: MicroOptions): Promise<MicroResu
       pinning: pinning.note,
       variants,
       scenarios: measured,
+      concurrent: concurrentRun,
+      baseline,
       keys,
     };
   } finally {

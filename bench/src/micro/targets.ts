@@ -1,5 +1,6 @@
 import { count, perCheck } from '../format.js';
 import { type TargetVerdict, verdict } from '../verdict.js';
+import type { Estimate } from './stats.js';
 import type { ScenarioSummary, VariantSummary } from './analysis.js';
 import type { RedisPerCheck } from './backend-summary.js';
 import type { KeysResult } from './keys.js';
@@ -8,14 +9,17 @@ import { formatEstimate, formatRatio } from './format.js';
 /** The inputs of the verdicts. */
 export interface TargetInputs {
   summaries: ScenarioSummary[];
+  /** The timing pass with many decisions in flight, when the run made one. */
+  concurrent?: { inFlight: number; summaries: ScenarioSummary[] };
   redis: RedisPerCheck[];
   keys: KeysResult[];
 }
 
-// The issue set 1,300 ns as 0.9× rate-limiter-flexible and halfway from ours (1,926 ns) to its
-// floor (736 ns), on another machine: as ratios, which carry across machines, that is this.
+// The issue set 1,300 ns as 0.9× rate-limiter-flexible and halfway from ours then (1,926 ns) to
+// its floor (736 ns), on another harness. Halfway is measured here when the run built that code
+// (`ours-memory-baseline`), else taken as the issue's ratio.
 const RLF_SHARE = 0.9;
-const HALFWAY_TO_FLOOR = (1926 + 736) / 2 / 736;
+const ISSUE_HALFWAY = (1926 + 736) / 2 / 736;
 
 const row = (summary: ScenarioSummary | undefined, name: string) =>
   summary?.rows.find((candidate) => candidate.variant.name === name);
@@ -29,23 +33,64 @@ const allOf = (checked: number, failures: string[]) =>
 
 function memoryAllow({ summaries }: TargetInputs): TargetVerdict {
   const allow = summaries.find((summary) => summary.scenario === 'allow');
-  const [ours, rlf, floor] = ['ours-memory', 'rlf-memory', 'floor'].map((name) => row(allow, name));
+  const [ours, rlf, floor, then] = [
+    'ours-memory',
+    'rlf-memory',
+    'floor',
+    'ours-memory-baseline',
+  ].map((name) => row(allow, name));
+  const measuredThen = then?.toFloor?.value;
+  const halfway = measuredThen === undefined ? ISSUE_HALFWAY : (measuredThen + 1) / 2;
   const target =
-    `ours-memory, allow: ≤ ${RLF_SHARE}× rlf-memory and ≤ ${HALFWAY_TO_FLOOR.toFixed(2)}× floor ` +
-    '(the issue’s “below ~1,300 ns”, as the ratios it was defined by)';
+    `ours-memory, allow: ≤ ${RLF_SHARE}× rlf-memory and ≤ ${halfway.toFixed(2)}× floor ` +
+    (measuredThen === undefined
+      ? '(the issue’s “below ~1,300 ns”, as the ratios it was defined by)'
+      : `(the issue’s “below ~1,300 ns”: halfway from the code it was filed against, ` +
+        `\`ours-memory-baseline\` at ${formatRatio(then!.toFloor!)}× floor in this run, to floor)`);
   if (!ours?.toFloor || !rlf?.ratio || !floor)
     return verdict(target, undefined, 'allow, ours-memory, rlf-memory or floor not run.');
   const toRlf = 1 / rlf.ratio.value;
   return verdict(
     target,
-    toRlf <= RLF_SHARE && ours.toFloor.value <= HALFWAY_TO_FLOOR,
+    toRlf <= RLF_SHARE && ours.toFloor.value <= halfway,
     `ours ${formatEstimate(ours.median)} ns, rlf-memory ${formatEstimate(rlf.median)} ns, floor ` +
       `${formatEstimate(floor.median)} ns (medians [95 % CI]; floor was 736 ns where the issue ` +
-      `measured): ours = ${toRlf.toFixed(3)}× rlf-memory, ${formatRatio(ours.toFloor)}× floor.`,
+      `measured): ours = ${toRlf.toFixed(3)}× rlf-memory, ${formatRatio(ours.toFloor)}× floor.` +
+      inputsNote(ours.toFloor.value, halfway, row(allow, 'floor-inputs')?.toFloor),
+  );
+}
+
+/** How much of the room above `floor` merely reading a request's caller and URL takes. */
+function inputsNote(oursToFloor: number, halfway: number, inputs: Estimate | undefined): string {
+  if (inputs === undefined) return '';
+  const share = (inputs.value - 1) / (halfway - 1);
+  return (
+    ` \`floor-inputs\`, which reads the caller header and the URL into a key and counts nothing, ` +
+    `is ${formatRatio(inputs)}× floor: on a real request, reading who and where alone takes ` +
+    `${Math.round(share * 100)} % of the ${(halfway - 1).toFixed(2)}× floor the target leaves ` +
+    `above it, and ours' work beyond its inputs is ${(oursToFloor - inputs.value).toFixed(2)}× floor.`
   );
 }
 
 function belowPeers({ summaries }: TargetInputs): TargetVerdict {
+  return peersVerdict(
+    summaries,
+    'ours below every peer on its backend in every scenario, beyond A/A noise (ns and bytes per decision)',
+  );
+}
+
+function belowPeersConcurrent({ concurrent }: TargetInputs): TargetVerdict[] {
+  if (concurrent === undefined) return [];
+  return [
+    peersVerdict(
+      concurrent.summaries,
+      `with ${concurrent.inFlight} decisions in flight: ours below every peer on its backend ` +
+        'in every scenario, beyond A/A noise (ns per decision)',
+    ),
+  ];
+}
+
+function peersVerdict(summaries: ScenarioSummary[], target: string): TargetVerdict {
   const failures: string[] = [];
   let checked = 0;
   for (const summary of summaries) {
@@ -56,8 +101,10 @@ function belowPeers({ summaries }: TargetInputs): TargetVerdict {
         failures.push(
           `${summary.scenario}: ${name} ${formatRatio(peer.ratio)} × ours (${peer.verdict})`,
         );
+      // Bytes are measured in the sequential pass only.
+      if (peer.bytes === undefined) continue;
       const ours = row(summary, reference)?.bytes?.perDecision ?? Number.NaN;
-      const theirs = peer.bytes?.perDecision ?? Number.NaN;
+      const theirs = peer.bytes.perDecision;
       const noise = summary.bytesNoise[backend] ?? Number.NaN;
       if (!(theirs - ours > noise))
         failures.push(
@@ -66,7 +113,7 @@ function belowPeers({ summaries }: TargetInputs): TargetVerdict {
     }
   }
   return verdict(
-    'ours below every peer on its backend in every scenario, beyond A/A noise (ns and bytes per decision)',
+    target,
     allOf(checked, failures),
     failures.length > 0
       ? `Not below: ${failures.join('; ')}.`
@@ -170,6 +217,7 @@ export function judgeMicroTargets(inputs: TargetInputs): TargetVerdict[] {
   return [
     memoryAllow(inputs),
     belowPeers(inputs),
+    ...belowPeersConcurrent(inputs),
     denyCheapest(inputs),
     ...redisTargets(inputs),
     perKey(inputs),

@@ -4,6 +4,7 @@ import type { ScenarioName } from '../scenarios.js';
 export type VariantName =
   | 'none'
   | 'floor'
+  | 'floor-inputs'
   | 'ours-memory'
   | 'ours-redis'
   | 'ours-memcached'
@@ -13,7 +14,8 @@ export type VariantName =
   | 'rlf-redis'
   | 'rlf-redis-pipelined'
   | 'rlf-memcached'
-  | 'ours-tier-rules';
+  | 'ours-tier-rules'
+  | 'ours-memory-baseline';
 
 /** What the report says about a variant, and which backend its counters live in. */
 export interface VariantInfo {
@@ -41,6 +43,12 @@ export const VARIANTS: readonly VariantInfo[] = [
     'none',
     'an async guard writing three constant headers, counting nothing: the ceiling for any guard',
   ),
+  info(
+    'floor-inputs',
+    'reference',
+    'none',
+    '`floor` that first reads the caller header and the URL into a key: what a limiter pays before it counts',
+  ),
   info('ours-memory', 'ours', 'memory', 'this project, `store: memory`'),
   info('ours-redis', 'ours', 'redis', 'this project, `store: redis`'),
   info('ours-memcached', 'ours', 'memcached', 'this project, `store: memcached`'),
@@ -66,7 +74,21 @@ export const VARIANTS: readonly VariantInfo[] = [
     'memory',
     'this project, `store: memory`, rules from the database (`RateLimitRulesModule`, PGlite)',
   ),
+  info(
+    'ours-memory-baseline',
+    'reference',
+    'memory',
+    'this project, `store: memory`, as built at an earlier commit (`bench:micro --baseline`)',
+  ),
 ];
+
+/** Variants of `bench:micro` alone, with `--baseline`: the e2e rounds never run them. */
+export const MICRO_ONLY: readonly VariantName[] = ['ours-memory-baseline'];
+
+/** The variants the e2e rounds run (and their report lists). */
+export const E2E_VARIANTS: readonly VariantInfo[] = VARIANTS.filter(
+  (variant) => !MICRO_ONLY.includes(variant.name),
+);
 
 /** The variant named `name`; throws on an unknown name. */
 export function variantInfo(name: string): VariantInfo {
@@ -79,7 +101,7 @@ export function variantInfo(name: string): VariantInfo {
 export function variantsFor(scenario: ScenarioName): VariantName[] {
   if (scenario === 'tier-rules') return ['none', 'ours-memory', 'ours-tier-rules'];
   if (scenario === 'soak') return ['ours-memory'];
-  return VARIANTS.filter((variant) => variant.name !== 'ours-tier-rules').map((v) => v.name);
+  return E2E_VARIANTS.filter((variant) => variant.name !== 'ours-tier-rules').map((v) => v.name);
 }
 
 /**

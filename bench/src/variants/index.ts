@@ -1,7 +1,8 @@
 import type { VariantName } from './catalog.js';
-import { floor } from './floor.js';
+import { floor, floorInputs } from './floor.js';
 import { none } from './none.js';
 import { ours } from './ours.js';
+import { oursBaseline } from './ours-baseline.js';
 import { oursTierRules } from './ours-tier-rules.js';
 import { rlf } from './rlf.js';
 import { throttler } from './throttler.js';
@@ -11,10 +12,12 @@ import type { VariantFactory } from './variant.js';
 export const VARIANT_FACTORIES: Readonly<Record<VariantName, VariantFactory>> = {
   none,
   floor,
+  'floor-inputs': floorInputs,
   'ours-memory': ours('memory'),
   'ours-redis': ours('redis'),
   'ours-memcached': ours('memcached'),
   'ours-tier-rules': oursTierRules,
+  'ours-memory-baseline': oursBaseline,
   'throttler-memory': throttler('memory'),
   'throttler-redis': throttler('redis'),
   'rlf-memory': rlf('memory'),

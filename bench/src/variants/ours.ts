@@ -1,9 +1,15 @@
-import { RateLimitGuard, RateLimitModule } from 'nest-tier-rate-limit';
+import * as project from 'nest-tier-rate-limit';
 import { callerFromHeader } from './caller.js';
 import type { VariantFactory } from './variant.js';
 
+/** The package's entry point the variant is built from: this checkout's, or an earlier build. */
+export type ProjectPackage = Pick<typeof project, 'RateLimitGuard' | 'RateLimitModule'>;
+
 /** This project's guard on one of its built-in stores, configured as the README shows. */
-export function ours(store: 'memory' | 'redis' | 'memcached'): VariantFactory {
+export function ours(
+  store: 'memory' | 'redis' | 'memcached',
+  { RateLimitGuard, RateLimitModule }: ProjectPackage = project,
+): VariantFactory {
   return ({ scenario, redisPort, memcachedPort }) => ({
     imports: [
       RateLimitModule.forRoot({
