@@ -81,11 +81,13 @@ describe('redis store', () => {
   });
 
   /** The commands clients sent (not those scripts ran) while `action` ran, with their source. */
-  async function monitored(action: () => Promise<void>, expected: number) {
+  /** The commands clients sent while `action` ran (`scripted`: those the script ran). */
+  async function monitored(action: () => Promise<void>, expected: number, scripted: string[] = []) {
     const monitor = await admin.monitor();
     const sent: { command: string; source: string }[] = [];
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source !== 'lua') sent.push({ command: args[0].toLowerCase(), source });
+      if (source === 'lua') scripted.push(args[0].toLowerCase());
+      else sent.push({ command: args[0].toLowerCase(), source });
     });
     try {
       await action();
@@ -106,6 +108,31 @@ describe('redis store', () => {
       for (let i = 0; i < 20; i += 1) await store.incrementAndCheck(key, 10, 60);
     }, 20);
     expect(sent.map((entry) => entry.command)).toEqual(Array(20).fill('evalsha'));
+  });
+
+  it('runs two commands per check: INCR, then PEXPIRE on opening a window, PTTL after', async () => {
+    const store = makeStore();
+    await store.incrementAndCheck(newKey(), 10, 60);
+    const key = newKey();
+    const scripted: string[] = [];
+    await monitored(
+      async () => {
+        for (let i = 0; i < 3; i += 1) await store.incrementAndCheck(key, 10, 60);
+      },
+      3,
+      scripted,
+    );
+    expect(scripted).toEqual(['incr', 'pexpire', 'incr', 'pttl', 'incr', 'pttl']);
+    expect(await admin.pttl(key)).toBeGreaterThan(59_000);
+  });
+
+  it('gives a counter left without expiry a window again on its next check', async () => {
+    const store = makeStore();
+    const key = newKey();
+    await admin.set(key, '4');
+    const hit = await store.incrementAndCheck(key, 10, 60);
+    expect(hit).toMatchObject({ count: 5, resetMs: 60_000 });
+    expect(await admin.pttl(key)).toBeGreaterThan(59_000);
   });
 
   it('reloads its script after a restart and counts that first check once', async () => {
