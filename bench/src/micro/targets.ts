@@ -1,8 +1,10 @@
-import { count, perCheck } from '../format.js';
+import { count } from '../format.js';
 import { type TargetVerdict, verdict } from '../verdict.js';
 import type { Estimate } from './stats.js';
+import { sequentialExpectation } from './targets-explain.js';
 import type { ScenarioSummary, VariantSummary } from './analysis.js';
 import type { RedisPerCheck } from './backend-summary.js';
+import { redisTargets } from './targets-redis.js';
 import type { KeysResult } from './keys.js';
 import { formatEstimate, formatRatio } from './format.js';
 
@@ -72,10 +74,11 @@ function inputsNote(oursToFloor: number, halfway: number, inputs: Estimate | und
   );
 }
 
-function belowPeers({ summaries }: TargetInputs): TargetVerdict {
+function belowPeers({ summaries, concurrent }: TargetInputs): TargetVerdict {
   return peersVerdict(
     summaries,
     'ours below every peer on its backend in every scenario, beyond A/A noise (ns and bytes per decision)',
+    (summary, peer) => sequentialExpectation(summary, concurrent, peer),
   );
 }
 
@@ -90,16 +93,22 @@ function belowPeersConcurrent({ concurrent }: TargetInputs): TargetVerdict[] {
   ];
 }
 
-function peersVerdict(summaries: ScenarioSummary[], target: string): TargetVerdict {
+function peersVerdict(
+  summaries: ScenarioSummary[],
+  target: string,
+  explain?: (summary: ScenarioSummary, peer: VariantSummary) => string | undefined,
+): TargetVerdict {
   const failures: string[] = [];
   let checked = 0;
   for (const summary of summaries) {
     for (const peer of summary.rows.filter(isPeer)) {
       checked += 1;
       const { backend, name, reference } = peer.variant;
+      const why = peer.verdict === 'inside noise' ? explain?.(summary, peer) : undefined;
       if (peer.verdict !== 'slower' && peer.ratio !== undefined)
         failures.push(
-          `${summary.scenario}: ${name} ${formatRatio(peer.ratio)} × ours (${peer.verdict})`,
+          `${summary.scenario}: ${name} ${formatRatio(peer.ratio)} × ours (${peer.verdict}` +
+            `${why === undefined ? '' : `; ${why}`})`,
         );
       // Bytes are measured in the sequential pass only.
       if (peer.bytes === undefined) continue;
@@ -121,13 +130,17 @@ function peersVerdict(summaries: ScenarioSummary[], target: string): TargetVerdi
   );
 }
 
-function denyCheapest({ summaries }: TargetInputs): TargetVerdict {
+function denyCheapest({ summaries, concurrent }: TargetInputs): TargetVerdict {
   const deny = summaries.find((summary) => summary.scenario === 'deny');
   const allow = summaries.find((summary) => summary.scenario === 'allow');
   const peers = deny?.rows.filter(isPeer) ?? [];
   const failures = peers
     .filter((peer) => peer.verdict !== 'slower')
-    .map((peer) => `${peer.variant.name} ${formatRatio(peer.ratio ?? nan)} × ours`);
+    .map((peer) => {
+      const why = deny && sequentialExpectation(deny, concurrent, peer);
+      const ratio = `${peer.variant.name} ${formatRatio(peer.ratio ?? nan)} × ours`;
+      return why === undefined ? ratio : `${ratio} (${why})`;
+    });
   // Relative to floor in the same rounds: absolute ns also carry the drift between scenarios.
   const costs = (deny?.rows ?? [])
     .filter((r) => r.variant.info.owner === 'ours' && !r.variant.twin && r.toFloor)
@@ -148,51 +161,6 @@ function denyCheapest({ summaries }: TargetInputs): TargetVerdict {
 }
 
 const nan = { value: Number.NaN, low: Number.NaN, high: Number.NaN };
-
-function redisTargets({ redis }: TargetInputs): TargetVerdict[] {
-  const ours = redis.filter((cost) => cost.variant === 'ours-redis');
-  const peers = (scenario: string) =>
-    redis.filter((cost) => cost.scenario === scenario && cost.variant !== 'ours-redis');
-  const roundTrips = ours.map((cost) => `${perCheck(cost.roundTrips)} (${cost.scenario})`);
-  const usec = ours.map((cost) => {
-    const rlf = peers(cost.scenario).find((peer) => peer.variant === 'rlf-redis');
-    return { cost, rlf, met: rlf === undefined ? undefined : cost.serverUsec <= rlf.serverUsec };
-  });
-  const bytes = ours.map((cost) => {
-    const others = peers(cost.scenario);
-    const lowest = Math.min(...others.map((peer) => peer.bytesIn));
-    const text = others.map((peer) => `${peer.variant} ${count(peer.bytesIn)}`).join(', ');
-    return { cost, met: others.length === 0 ? undefined : cost.bytesIn < lowest, text };
-  });
-  const some = <T extends { met: boolean | undefined }>(items: T[]) =>
-    items.every((item) => item.met === undefined)
-      ? undefined
-      : items.every((item) => item.met !== false);
-  return [
-    verdict(
-      'Redis: 1 round trip per check (ours-redis)',
-      ours.length === 0 ? undefined : ours.every((cost) => Math.abs(cost.roundTrips - 1) < 0.005),
-      ours.length === 0 ? 'not measured.' : `Client commands per check: ${roundTrips.join(', ')}.`,
-    ),
-    verdict(
-      'Redis: server µs per check ≤ rlf-redis',
-      some(usec),
-      usec
-        .map(
-          ({ cost, rlf }) =>
-            `${cost.scenario}: ${cost.serverUsec.toFixed(2)} vs ${rlf?.serverUsec.toFixed(2) ?? '–'}`,
-        )
-        .join('; ') + '.',
-    ),
-    verdict(
-      'Redis: bytes in per check the lowest',
-      some(bytes),
-      bytes
-        .map(({ cost, text }) => `${cost.scenario}: ours ${count(cost.bytesIn)} vs ${text}`)
-        .join('; ') + '.',
-    ),
-  ];
-}
 
 function perKey({ keys }: TargetInputs): TargetVerdict {
   const failures: string[] = [];
@@ -219,7 +187,7 @@ export function judgeMicroTargets(inputs: TargetInputs): TargetVerdict[] {
     belowPeers(inputs),
     ...belowPeersConcurrent(inputs),
     denyCheapest(inputs),
-    ...redisTargets(inputs),
+    ...redisTargets(inputs.redis),
     perKey(inputs),
   ];
 }
