@@ -26,9 +26,10 @@ const VARIANT_NOTES = [
     'a second key holding the expiry (`add` of both when a window opens).',
   '- **Reference variants**: `floor` is an async guard that writes three constant headers and ' +
     'counts nothing — no key, no store, no rule: what any Nest guard writing these headers costs, ' +
-    'so no limiter can beat its ratio except by noise. `rlf-redis-pipelined` is `rlf-redis` with ' +
-    "ioredis auto-pipelining switched on, as this project's Redis client has it: the peer given " +
-    'the same client setting, so the comparison on Redis is not won by configuration alone.',
+    'so no limiter can beat its ratio except by noise; `floor-inputs` is `floor` after reading ' +
+    'the caller header and the URL into a key. `rlf-redis-pipelined` is `rlf-redis` with ' +
+    'ioredis auto-pipelining switched on, the setting this project had until bench:micro showed ' +
+    'that writing each check at once is faster at every concurrency it measured.',
   '- **Failure policy**: ours fails open by default; the rate-limiter-flexible guard lets a ' +
     'request through on a store error too; no store failed during these runs.',
 ];

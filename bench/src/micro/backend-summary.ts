@@ -1,6 +1,14 @@
 import type { ScenarioName } from '../scenarios.js';
 import { total } from '../stats.js';
-import type { MemcachedCost, RedisCost } from './backend.js';
+import type { MemcachedCost, MemcachedPass, RedisCost } from './backend.js';
+import type { RedisStats } from './redis-stats.js';
+
+/** The pass whose `figure` is the median of all passes, with the range of that figure. */
+function medianPass<T>(passes: T[], figure: (pass: T) => number): T & { range: [number, number] } {
+  const sorted = [...passes].sort((a, b) => figure(a) - figure(b));
+  const range: [number, number] = [figure(sorted[0]), figure(sorted[sorted.length - 1])];
+  return { ...sorted[(sorted.length - 1) >> 1], range };
+}
 
 /** One Redis command's share of a check. */
 export interface CommandPerCheck {
@@ -20,6 +28,9 @@ export interface RedisPerCheck {
   commands: Record<string, CommandPerCheck>;
   /** Server CPU µs per check: client-sent commands only (a script's includes its commands). */
   serverUsec: number;
+  /** Lowest and highest {@link serverUsec} over the passes; the figures are the median pass's. */
+  range: [number, number];
+  passes: number;
   bytesIn: number;
   bytesOut: number;
 }
@@ -31,7 +42,12 @@ export interface RedisPerCheck {
  * the share of its calls that clients sent, so none is counted twice.
  */
 export function redisPerCheck(cost: RedisCost): RedisPerCheck {
-  const { checks, stats, exchange, clientCommands } = cost;
+  const passes = cost.passes.map((stats) => redisPass(cost, stats));
+  return { ...medianPass(passes, (pass) => pass.serverUsec), passes: passes.length };
+}
+
+function redisPass(cost: RedisCost, stats: RedisStats): Omit<RedisPerCheck, 'range' | 'passes'> {
+  const { checks, exchange, clientCommands } = cost;
   const commands: Record<string, CommandPerCheck> = {};
   let serverUsec = 0;
   for (const [name, stat] of Object.entries(stats.commands)) {
@@ -71,13 +87,24 @@ export interface MemcachedPerCheck {
   bytesWritten: number;
   /** `rusage_user + rusage_system` µs per check. */
   cpuUsec: number;
+  /** Lowest and highest {@link cpuUsec} over the passes; the figures are the median pass's. */
+  range: [number, number];
+  passes: number;
 }
 
 const OPERATIONS = /^(cmd_get|cmd_set|cmd_touch|(incr|decr|delete)_(hits|misses))$/;
 
 /** Per-check figures from Memcached's `stats` deltas, one exchange's share subtracted. */
 export function memcachedPerCheck(cost: MemcachedCost): MemcachedPerCheck {
-  const { checks, deltas, exchange } = cost;
+  const passes = cost.passes.map((pass) => memcachedPass(cost, pass));
+  return { ...medianPass(passes, (pass) => pass.cpuUsec), passes: passes.length };
+}
+
+function memcachedPass(
+  cost: MemcachedCost,
+  { deltas, exchange }: MemcachedPass,
+): Omit<MemcachedPerCheck, 'range' | 'passes'> {
+  const { checks } = cost;
   const net = (name: string) => (deltas[name] ?? 0) - (exchange[name] ?? 0);
   const counters: Record<string, number> = {};
   let operations = 0;

@@ -1,6 +1,6 @@
 import { SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { VARIANT_FACTORIES } from '../variants/index.js';
-import { memcachedCost, type MemcachedCost, redisCost, type RedisCost } from './backend.js';
+import { memcachedCosts, type MemcachedCost, redisCosts, type RedisCost } from './backend.js';
 import { type BytesResult, bytesPerDecision } from './bytes.js';
 import type { MicroVariant } from './catalog.js';
 import { ask, say } from './channel.js';
@@ -43,16 +43,15 @@ async function backendCosts(
   job: DecisionsJob,
   scenario: ScenarioName,
 ) {
-  const redis: RedisCost[] = [];
-  const memcached: MemcachedCost[] = [];
-  for (const [index, variant] of variants.entries()) {
-    // A twin's traffic is its original's: counting it again would add nothing.
-    if (!job.backend || variant.twin) continue;
-    const host = hosts[index];
-    if (variant.info.backend === 'redis')
-      redis.push(await redisCost(host, scenario, job.ports.redisPort));
-    if (variant.info.backend === 'memcached') memcached.push(await memcachedCost(host, scenario));
-  }
+  // A twin's traffic is its original's: counting it again would add nothing.
+  const on = (backend: string) =>
+    job.backend
+      ? hosts.filter(
+          (_, index) => !variants[index].twin && variants[index].info.backend === backend,
+        )
+      : [];
+  const redis: RedisCost[] = await redisCosts(on('redis'), scenario, job.ports.redisPort);
+  const memcached: MemcachedCost[] = await memcachedCosts(on('memcached'), scenario);
   return { redis, memcached };
 }
 

@@ -18,6 +18,11 @@ function redisCommands(cost: RedisPerCheck): string {
     : `${sent.join(', ')}; in scripts: ${inScripts.join(', ')}`;
 }
 
+const passesNote = (passes: number) =>
+  `${passes} passes of each variant, interleaved (a new order each time), since a server's µs ` +
+  "move with this machine's speed: the figures are the pass with the median µs, and the range " +
+  'is all passes’.';
+
 /** Redis and Memcached work per check, from their own counters. */
 export function backendSection(results: MicroResults): string[] {
   const redis = results.scenarios.flatMap((scenario) => scenario.redis.map(redisPerCheck));
@@ -40,7 +45,7 @@ export function backendSection(results: MicroResults): string[] {
         "server µs adds a command's time only for the calls clients sent. Checks one after the " +
         'other (the `MONITOR` pass, which only counts, 50 at a time); allow and deny: 2,000 checks, ' +
         'many-keys: 20,000 (two passes of its callers, so half open a window, as in the e2e counter ' +
-        'runs); servers emptied before each pass.',
+        `runs); servers emptied before each pass. ${passesNote(redis[0].passes)}`,
       '',
       table(
         [
@@ -48,7 +53,7 @@ export function backendSection(results: MicroResults): string[] {
           'scenario',
           'round trips',
           'commands sent per check × µs per call',
-          'server µs per check',
+          'server µs per check, median [range]',
           'bytes in',
           'bytes out',
         ],
@@ -57,7 +62,7 @@ export function backendSection(results: MicroResults): string[] {
           cost.scenario,
           perCheck(cost.roundTrips),
           redisCommands(cost),
-          ms(cost.serverUsec),
+          `${ms(cost.serverUsec)} [${ms(cost.range[0])}–${ms(cost.range[1])}]`,
           ms(cost.bytesIn),
           ms(cost.bytesOut),
         ]),
@@ -69,7 +74,7 @@ export function backendSection(results: MicroResults): string[] {
     lines.push(
       "From Memcached's `stats` deltas over the same checks; one `stats` exchange's share (two calls with " +
         'nothing between) subtracted from bytes and CPU. Operations = get + set (`add`, `cas` and `set` all ' +
-        'count there) + touch + incr + decr + delete.',
+        `count there) + touch + incr + decr + delete. ${passesNote(memcached[0].passes)}`,
       '',
       table(
         [
@@ -79,7 +84,7 @@ export function backendSection(results: MicroResults): string[] {
           'counters per check',
           'bytes read',
           'bytes written',
-          'server CPU µs',
+          'server CPU µs, median [range]',
         ],
         memcached.map((cost) => [
           `\`${cost.variant}\``,
@@ -90,7 +95,7 @@ export function backendSection(results: MicroResults): string[] {
             .join(', '),
           ms(cost.bytesRead),
           ms(cost.bytesWritten),
-          ms(cost.cpuUsec),
+          `${ms(cost.cpuUsec)} [${ms(cost.range[0])}–${ms(cost.range[1])}]`,
         ]),
       ),
       '',

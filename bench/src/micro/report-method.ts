@@ -22,9 +22,10 @@ export function header(results: MicroResults): string[] {
     options.inFlight === 1
       ? '- Decisions run one after the other, each awaited (one request at a time): for Redis and ' +
         "Memcached a figure is a whole round trip plus both ends' work, and a client that defers its " +
-        "writes (ioredis `enableAutoPipelining`, which this project's Redis store turns on, waits for " +
-        '`setImmediate`) pays that wait on every decision; under concurrent load (the e2e bench) the ' +
-        'same deferral batches writes instead. `--in-flight N` measures with N decisions awaiting at once.'
+        'writes (ioredis `enableAutoPipelining`, which `rlf-redis-pipelined` turns on, waits for ' +
+        '`setImmediate`) pays that wait on every decision; under concurrent load the same deferral ' +
+        'batches writes instead (the pass with decisions in flight below). `--in-flight N` times ' +
+        'the main pass with N decisions awaiting at once.'
       : `- Decisions run ${options.inFlight} at a time (\`--in-flight ${options.inFlight}\`): a figure is ` +
         'the batch time over its decisions, i.e. the inverse of throughput at that concurrency.',
     `- Timing: ${options.rounds} interleaved rounds per scenario (${scenarios}); in each, every variant runs ` +

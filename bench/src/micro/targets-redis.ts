@@ -3,6 +3,10 @@ import { GUARDED_PATH } from '../scenarios.js';
 import { type TargetVerdict, verdict } from '../verdict.js';
 import type { RedisPerCheck } from './backend-summary.js';
 
+/** Median µs per check of the passes, and their range. */
+const usecOf = (cost: RedisPerCheck) =>
+  `${cost.serverUsec.toFixed(2)} [${cost.range[0].toFixed(2)}–${cost.range[1].toFixed(2)}]`;
+
 /** The Redis targets, from the server's own counters: round trips, µs and bytes per check. */
 export function redisTargets(redis: RedisPerCheck[]): TargetVerdict[] {
   const ours = redis.filter((cost) => cost.variant === 'ours-redis');
@@ -30,12 +34,12 @@ export function redisTargets(redis: RedisPerCheck[]): TargetVerdict[] {
       ours.length === 0 ? 'not measured.' : `Client commands per check: ${roundTrips.join(', ')}.`,
     ),
     verdict(
-      'Redis: server µs per check ≤ rlf-redis',
+      'Redis: server µs per check ≤ rlf-redis (medians of the passes [range])',
       some(usec),
       usec
         .map(
           ({ cost, rlf }) =>
-            `${cost.scenario}: ${cost.serverUsec.toFixed(2)} vs ${rlf?.serverUsec.toFixed(2) ?? '–'}`,
+            `${cost.scenario}: ${usecOf(cost)} vs ${rlf === undefined ? '–' : usecOf(rlf)}`,
         )
         .join('; ') + '.',
     ),

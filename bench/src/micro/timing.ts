@@ -15,7 +15,8 @@ export interface TimedVariant {
   refused: number;
 }
 
-function shuffled<T>(items: readonly T[], seed: number): T[] {
+/** `items` in a seeded random order. */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
   const next = seededRandom(seed);
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {

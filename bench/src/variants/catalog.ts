@@ -65,7 +65,7 @@ export const VARIANTS: readonly VariantInfo[] = [
     'rlf-redis-pipelined',
     'rlf',
     'redis',
-    '`rlf-redis` with ioredis `enableAutoPipelining: true`, as this project configures its client',
+    '`rlf-redis` with ioredis `enableAutoPipelining: true` (this project writes every check at once)',
   ),
   info('rlf-memcached', 'rlf', 'memcached', '`rate-limiter-flexible` 11.4.0 `RateLimiterMemcache`'),
   info(
