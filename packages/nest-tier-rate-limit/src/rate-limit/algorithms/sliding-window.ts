@@ -26,8 +26,8 @@ export function newSlidingWindow(periodMs: number): SlidingWindowCounts {
 }
 
 /**
- * Counts one request in a sliding window of `periodMs`, updating `window` only when it passes
- * (a refusal consumes nothing). A request is counted from its arrival until the end of the
+ * Counts one request in a sliding window of `periodMs` (a refusal counts nothing; it may drop
+ * sub-windows that have expired). A request is counted from its arrival until the end of the
  * sub-window a period later, so the counted set always covers the last period:
  *
  * Guarantee: any span of `periodMs`, ends included, holds at most `limit` passed requests — no

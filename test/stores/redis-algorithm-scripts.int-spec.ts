@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { policyAndArrivals } from '../../packages/nest-tier-rate-limit/src/rate-limit/algorithms/arrivals.arbitraries.js';
+import { countGcra } from '../../packages/nest-tier-rate-limit/src/rate-limit/algorithms/gcra.js';
+import {
+  countSlidingWindow,
+  newSlidingWindow,
+} from '../../packages/nest-tier-rate-limit/src/rate-limit/algorithms/sliding-window.js';
+import { GCRA_SCRIPT } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/gcra.lua.js';
+import { SLIDING_WINDOW_SCRIPT } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/sliding-window.lua.js';
+import type { RateLimitHit } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/rate-limit-store.js';
+import { startRedisServer, type ThrowawayRedis } from '../support/redis-server.js';
+
+// The Redis scripts against the reference steps they transcribe: the same arrivals, given the
+// time explicitly, must give the same hits to the last bit.
+
+const newKey = () => `ratelimit:test-${randomUUID()}`;
+
+function hitOf(reply: unknown): RateLimitHit {
+  const [limited, count, remaining, resetMs, retryAfterMs] = (reply as string[]).map(Number);
+  return { limited: limited === 1, count, remaining, resetMs, retryAfterMs };
+}
+
+describe('the Redis algorithm scripts', () => {
+  let redis: ThrowawayRedis;
+  let client: Redis;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    await client.quit();
+    await redis.stop();
+  });
+
+  const gcra = async (key: string, limit: number, seconds: number, burst: number, now?: number) =>
+    hitOf(
+      await client.eval(
+        GCRA_SCRIPT,
+        1,
+        key,
+        limit,
+        seconds,
+        burst,
+        ...(now === undefined ? [] : [now]),
+      ),
+    );
+  const sliding = async (key: string, limit: number, seconds: number, now?: number) =>
+    hitOf(
+      await client.eval(
+        SLIDING_WINDOW_SCRIPT,
+        1,
+        key,
+        limit,
+        seconds,
+        ...(now === undefined ? [] : [now]),
+      ),
+    );
+
+  it('GCRA: every hit equals the reference step', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        policyAndArrivals,
+        fc.integer({ min: 1, max: 15 }),
+        async ({ limit, periodMs, times }, burst) => {
+          const key = newKey();
+          const cell = { tat: 0 };
+          for (const now of times)
+            expect(await gcra(key, limit, periodMs / 1000, burst, now)).toEqual(
+              countGcra(cell, now, limit, periodMs, burst),
+            );
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('sliding window: every hit equals the reference step', async () => {
+    await fc.assert(
+      fc.asyncProperty(policyAndArrivals, async ({ limit, periodMs, times }) => {
+        const key = newKey();
+        const window = newSlidingWindow(periodMs);
+        for (const now of times)
+          expect(await sliding(key, limit, periodMs / 1000, now)).toEqual(
+            countSlidingWindow(window, now, limit, periodMs),
+          );
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("count on the server's clock, and expire with the window", async () => {
+    const key = newKey();
+    const hits = [];
+    for (let i = 0; i < 4; i += 1) hits.push(await gcra(key, 3, 60, 3));
+    expect(hits.map((hit) => hit.limited)).toEqual([false, false, false, true]);
+    expect(hits[3].retryAfterMs).toBeGreaterThan(19_000);
+    expect(await client.pttl(key)).toBeGreaterThan(59_000);
+    const window = newKey();
+    for (let i = 0; i < 3; i += 1) expect((await sliding(window, 2, 60)).limited).toBe(i === 2);
+    expect(await client.pttl(window)).toBeGreaterThan(59_000);
+  });
+
+  it("replace another algorithm's value under the key instead of misreading it", async () => {
+    const key = newKey();
+    await client.set(key, '5');
+    expect(await sliding(key, 1, 60)).toMatchObject({ limited: false, count: 1 });
+    await client.hset(key, 'x', '1');
+    expect(await gcra(key, 1, 60, 1)).toMatchObject({ limited: false, count: 1 });
+  });
+});
