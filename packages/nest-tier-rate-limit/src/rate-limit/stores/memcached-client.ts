@@ -60,10 +60,28 @@ export class MemcachedClient {
   }
 
   /** Stores `value` only if `key` is absent: `false` when it already exists. */
-  add(key: string, value: number, lifetimeSeconds: number): Promise<boolean> {
+  add(key: string, value: number | string, lifetimeSeconds: number): Promise<boolean> {
     return this.call('add', (done: Callback<boolean>) =>
       this.client.add(key, value, lifetimeSeconds, (error: unknown, stored: boolean) =>
         isNotStored(error) ? done(undefined, false) : done(error, stored),
+      ),
+    );
+  }
+
+  /** The value of `key` and its CAS token, `undefined` when absent. */
+  gets(key: string): Promise<{ value: unknown; cas: string } | undefined> {
+    return this.call('gets', (done: Callback<{ value: unknown; cas: string } | undefined>) =>
+      this.client.gets(key, (error: unknown, data?: Record<string, unknown> & { cas: string }) =>
+        done(error, data && key in data ? { value: data[key], cas: String(data.cas) } : undefined),
+      ),
+    );
+  }
+
+  /** Stores `value` if `key` is unchanged since `gets` gave `cas`: `false` if it changed or went. */
+  cas(key: string, value: string, cas: string, lifetimeSeconds: number): Promise<boolean> {
+    return this.call('cas', (done: Callback<boolean>) =>
+      this.client.cas(key, value, cas, lifetimeSeconds, (error: unknown, stored: boolean) =>
+        isNotStored(error) ? done(undefined, false) : done(error, stored === true),
       ),
     );
   }

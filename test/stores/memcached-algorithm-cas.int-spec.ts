@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { policyAndArrivals } from '../../packages/nest-tier-rate-limit/src/rate-limit/algorithms/arrivals.arbitraries.js';
+import { countGcra } from '../../packages/nest-tier-rate-limit/src/rate-limit/algorithms/gcra.js';
+import {
+  countSlidingWindow,
+  newSlidingWindow,
+} from '../../packages/nest-tier-rate-limit/src/rate-limit/algorithms/sliding-window.js';
+import { MemcachedClient } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/memcached-client.js';
+import {
+  countByCas,
+  gcraStep,
+  slidingWindowStep,
+} from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/memcached-cas.js';
+import { startMemcachedServer, type ThrowawayMemcached } from '../support/memcached-server.js';
+
+// Compare-and-swap counting against the reference steps, and exact across two clients.
+
+const newKey = () => `ratelimit:test-${randomUUID()}`;
+
+describe('Memcached compare-and-swap counting', () => {
+  let memcached: ThrowawayMemcached;
+  const clients: MemcachedClient[] = [];
+  const client = () => {
+    const made = new MemcachedClient({
+      location: `127.0.0.1:${memcached.port}`,
+      poolSize: 10,
+      timeoutMs: 1000,
+    });
+    clients.push(made);
+    return made;
+  };
+  beforeAll(async () => {
+    memcached = await startMemcachedServer();
+  });
+  afterAll(async () => {
+    for (const made of clients) made.end();
+    await memcached.stop();
+  });
+
+  it('GCRA: every hit equals the reference step', async () => {
+    const connection = client();
+    await fc.assert(
+      fc.asyncProperty(
+        policyAndArrivals,
+        fc.integer({ min: 1, max: 15 }),
+        async ({ limit, periodMs, times }, burst) => {
+          const key = newKey();
+          const cell = { tat: 0 };
+          for (const now of times)
+            expect(
+              await countByCas(connection, key, () => gcraStep(now, limit, periodMs, burst)),
+            ).toEqual(countGcra(cell, now, limit, periodMs, burst));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('sliding window: every hit equals the reference step', async () => {
+    const connection = client();
+    await fc.assert(
+      fc.asyncProperty(policyAndArrivals, async ({ limit, periodMs, times }) => {
+        const key = newKey();
+        const window = newSlidingWindow(periodMs);
+        for (const now of times)
+          expect(
+            await countByCas(connection, key, () => slidingWindowStep(now, limit, periodMs)),
+          ).toEqual(countSlidingWindow(window, now, limit, periodMs));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it.each([
+    ['gcra', (now: number) => gcraStep(now, 10, 60_000, 10)],
+    ['sliding-window', (now: number) => slidingWindowStep(now, 10, 60_000)],
+  ])(
+    '%s: lets exactly 10 of 60 concurrent checks from two clients through',
+    async (_name, step) => {
+      const [first, second] = [client(), client()];
+      const key = newKey();
+      const now = Date.now();
+      const hits = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          countByCas(i % 2 ? first : second, key, () => step(now)),
+        ),
+      );
+      expect(hits.filter((hit) => !hit.limited)).toHaveLength(10);
+    },
+  );
+
+  it('reads one round trip for a refusal and two for a pass', async () => {
+    const connection = client();
+    const key = newKey();
+    const now = Date.now();
+    const before = await memcached.stats();
+    await countByCas(connection, key, () => gcraStep(now, 1, 60_000, 1));
+    const afterPass = await memcached.stats();
+    await countByCas(connection, key, () => gcraStep(now, 1, 60_000, 1));
+    const afterRefusal = await memcached.stats();
+    const operations = (from: Record<string, number>, to: Record<string, number>) =>
+      to.cmd_get - from.cmd_get + (to.cmd_set - from.cmd_set);
+    expect(operations(before, afterPass)).toBe(2);
+    expect(operations(afterPass, afterRefusal)).toBe(1);
+  });
+
+  it("counts another algorithm's value under the key as none", async () => {
+    const connection = client();
+    const key = newKey();
+    await connection.add(key, 123_456, 60);
+    const now = Date.now();
+    expect(
+      await countByCas(connection, key, () => slidingWindowStep(now, 1, 60_000)),
+    ).toMatchObject({
+      limited: false,
+      count: 1,
+    });
+    expect(await countByCas(connection, key, () => gcraStep(now, 1, 60_000, 1))).toMatchObject({
+      limited: false,
+      count: 1,
+    });
+  });
+});
