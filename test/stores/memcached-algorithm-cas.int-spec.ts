@@ -8,7 +8,7 @@ import {
 } from '../../packages/nest-tier-rate-limit/src/rate-limit/algorithms/sliding-window.js';
 import { MemcachedClient } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/memcached-client.js';
 import {
-  countByCas,
+  CasCounter,
   gcraStep,
   slidingWindowStep,
 } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/memcached-cas.js';
@@ -49,7 +49,9 @@ describe('Memcached compare-and-swap counting', () => {
           const cell = { tat: 0 };
           for (const now of times)
             expect(
-              await countByCas(connection, key, () => gcraStep(now, limit, periodMs, burst)),
+              await new CasCounter(connection, 1000).count(key, () =>
+                gcraStep(now, limit, periodMs, burst),
+              ),
             ).toEqual(countGcra(cell, now, limit, periodMs, burst));
         },
       ),
@@ -65,7 +67,9 @@ describe('Memcached compare-and-swap counting', () => {
         const window = newSlidingWindow(periodMs);
         for (const now of times)
           expect(
-            await countByCas(connection, key, () => slidingWindowStep(now, limit, periodMs)),
+            await new CasCounter(connection, 1000).count(key, () =>
+              slidingWindowStep(now, limit, periodMs),
+            ),
           ).toEqual(countSlidingWindow(window, now, limit, periodMs));
       }),
       { numRuns: 40 },
@@ -76,15 +80,14 @@ describe('Memcached compare-and-swap counting', () => {
     ['gcra', (now: number) => gcraStep(now, 10, 60_000, 10)],
     ['sliding-window', (now: number) => slidingWindowStep(now, 10, 60_000)],
   ])(
-    '%s: lets exactly 10 of 60 concurrent checks from two clients through',
+    '%s: lets exactly 10 of 60 concurrent checks from two processes through',
     async (_name, step) => {
-      const [first, second] = [client(), client()];
+      // Two processes, a client and a counter each.
+      const counters = [new CasCounter(client(), 1000), new CasCounter(client(), 1000)];
       const key = newKey();
       const now = Date.now();
       const hits = await Promise.all(
-        Array.from({ length: 60 }, (_, i) =>
-          countByCas(i % 2 ? first : second, key, () => step(now)),
-        ),
+        Array.from({ length: 60 }, (_, i) => counters[i % 2].count(key, () => step(now))),
       );
       expect(hits.filter((hit) => !hit.limited)).toHaveLength(10);
     },
@@ -95,9 +98,9 @@ describe('Memcached compare-and-swap counting', () => {
     const key = newKey();
     const now = Date.now();
     const before = await memcached.stats();
-    await countByCas(connection, key, () => gcraStep(now, 1, 60_000, 1));
+    await new CasCounter(connection, 1000).count(key, () => gcraStep(now, 1, 60_000, 1));
     const afterPass = await memcached.stats();
-    await countByCas(connection, key, () => gcraStep(now, 1, 60_000, 1));
+    await new CasCounter(connection, 1000).count(key, () => gcraStep(now, 1, 60_000, 1));
     const afterRefusal = await memcached.stats();
     const operations = (from: Record<string, number>, to: Record<string, number>) =>
       to.cmd_get - from.cmd_get + (to.cmd_set - from.cmd_set);
@@ -111,12 +114,14 @@ describe('Memcached compare-and-swap counting', () => {
     await connection.add(key, 123_456, 60);
     const now = Date.now();
     expect(
-      await countByCas(connection, key, () => slidingWindowStep(now, 1, 60_000)),
+      await new CasCounter(connection, 1000).count(key, () => slidingWindowStep(now, 1, 60_000)),
     ).toMatchObject({
       limited: false,
       count: 1,
     });
-    expect(await countByCas(connection, key, () => gcraStep(now, 1, 60_000, 1))).toMatchObject({
+    expect(
+      await new CasCounter(connection, 1000).count(key, () => gcraStep(now, 1, 60_000, 1)),
+    ).toMatchObject({
       limited: false,
       count: 1,
     });

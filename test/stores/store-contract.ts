@@ -104,6 +104,53 @@ export function describeStoreContract(name: string, fixture: StoreFixture): void
       });
     }
 
+    describe.each(['sliding-window', 'gcra'] as const)('counting with %s', (algorithm) => {
+      it('lets the limit through, then refuses without counting the refusal', async () => {
+        const key = `${prefix}:${algorithm}`;
+        const hits = [];
+        for (let i = 0; i < 4; i += 1)
+          hits.push(await store.incrementAndCheck(key, 3, 60, { algorithm }));
+        expect(hits.map((h) => h.limited)).toEqual([false, false, false, true]);
+        expect(hits.map((h) => h.remaining)).toEqual([2, 1, 0, 0]);
+        expect(hits.map((h) => h.count)).toEqual([1, 2, 3, 3]);
+        expect(hits[0].retryAfterMs).toBe(0);
+        // GCRA: the next of 3 per 60 s is due in 20 s; the sliding window: when the first leaves.
+        expect(hits[3].retryAfterMs).toBeGreaterThan(algorithm === 'gcra' ? 19_000 : 59_000);
+        expect(hits[3].retryAfterMs).toBeLessThanOrEqual(algorithm === 'gcra' ? 20_000 : 66_000);
+      });
+
+      it('lets exactly the limit through among 200 parallel checks', async () => {
+        const key = `${prefix}:${algorithm}-parallel`;
+        const hits = await Promise.all(
+          Array.from({ length: 200 }, () => store.incrementAndCheck(key, 50, 60, { algorithm })),
+        );
+        expect(hits.filter((h) => !h.limited)).toHaveLength(50);
+      });
+
+      it('starts afresh on a key last counted with another algorithm', async () => {
+        const key = `${prefix}:${algorithm}-switch`;
+        for (let i = 0; i < 2; i += 1) await store.incrementAndCheck(key, 1, 60);
+        expect(await store.incrementAndCheck(key, 1, 60, { algorithm })).toMatchObject({
+          limited: false,
+          count: 1,
+        });
+        expect(await store.incrementAndCheck(key, 1, 60)).toMatchObject({
+          limited: false,
+          count: 1,
+        });
+      });
+    });
+
+    it('lets a GCRA burst through at once, then one request per interval', async () => {
+      const key = `${prefix}:gcra-burst`;
+      const hits = [];
+      for (let i = 0; i < 3; i += 1)
+        hits.push(await store.incrementAndCheck(key, 10, 60, { algorithm: 'gcra', burst: 2 }));
+      expect(hits.map((h) => h.limited)).toEqual([false, false, true]);
+      expect(hits[2].retryAfterMs).toBeGreaterThan(5_000);
+      expect(hits[2].retryAfterMs).toBeLessThanOrEqual(6_000);
+    });
+
     const { createHung } = fixture;
     if (createHung !== undefined) {
       it('surfaces a backend that never answers as an error within the timeout', async () => {

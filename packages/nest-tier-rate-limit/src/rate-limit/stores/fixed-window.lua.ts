@@ -8,7 +8,12 @@ export const FIXED_WINDOW_SCRIPT = `
 -- Fixed-window counter in one atomic step.
 -- KEYS[1]: the counter key. ARGV[1]: the window length in seconds.
 -- Returns {count, pttl}: the count with this request, and the milliseconds left in the window.
-local count = redis.call('INCR', KEYS[1])
+local count = redis.pcall('INCR', KEYS[1])
+-- Another algorithm's value under the key (a hash, or a tagged TAT): a window starts over it.
+if type(count) == 'table' then
+  redis.call('DEL', KEYS[1])
+  count = redis.call('INCR', KEYS[1])
+end
 local window = tonumber(ARGV[1]) * 1000
 -- This request opened the window: start its expiry; what is left of it is all of it.
 if count == 1 then

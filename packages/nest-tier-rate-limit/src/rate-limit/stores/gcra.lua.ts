@@ -2,7 +2,7 @@ import { GCRA_RESOLUTION_MS } from '../algorithms/gcra.js';
 
 /**
  * {@link countGcra} as a Redis script, step for step in the same double arithmetic, so the two
- * agree to the last bit. `KEYS[1]` holds the theoretical arrival time (ms, as `%.17g`). `ARGV`:
+ * agree to the last bit. `KEYS[1]` holds `g` and the theoretical arrival time (ms, `%.17g`). `ARGV`:
  * limit, period in seconds, burst, and the time in ms for tests only (else Redis `TIME`, so the
  * apps' clocks do not matter). A value of another type under the key (another algorithm's) is
  * replaced. Reply: `{limited, count, remaining, resetMs, retryAfterMs}` as strings (a number
@@ -18,8 +18,12 @@ if now == nil then
   now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
 end
 local epsilon = ${GCRA_RESOLUTION_MS}
+-- The TAT is kept as 'g' and its digits, so that no other algorithm reads it as a count.
 local stored = nil
-if redis.call('TYPE', KEYS[1]).ok == 'string' then stored = tonumber(redis.call('GET', KEYS[1])) end
+if redis.call('TYPE', KEYS[1]).ok == 'string' then
+  local value = redis.call('GET', KEYS[1])
+  if string.sub(value, 1, 1) == 'g' then stored = tonumber(string.sub(value, 2)) end
+end
 local interval = period / limit
 local tat = math.max(stored or 0, now)
 local next = tat + interval
@@ -29,7 +33,7 @@ local function text(value) return string.format('%.17g', value) end
 if allow_at - now > epsilon then
   return {'1', text(held(tat - now)), '0', text(tat - now), text(allow_at - now)}
 end
-redis.call('SET', KEYS[1], text(next), 'PX', math.ceil(next - now))
+redis.call('SET', KEYS[1], 'g' .. text(next), 'PX', math.ceil(next - now))
 local remaining = math.floor((now - allow_at + epsilon) / interval)
 return {'0', text(held(next - now)), text(remaining), text(next - now), '0'}
 `.trimStart();

@@ -12,40 +12,55 @@ import type { RateLimitHit } from './rate-limit-store.js';
 export type CasStep = (stored: unknown) => { hit: RateLimitHit; store?: string };
 
 /**
- * Tries a key's `gets` + `cas` this many times before refusing: each round lets one of the
- * contending checks through, and a refusal writes nothing, so contention on one key ends
- * within about `limit` rounds.
+ * Counts requests with compare-and-swap: `gets` the value, run the step, and store its result
+ * with `cas` (`add` when there was none), again from a fresh read when another process wrote in
+ * between. Exact across processes: a value is only replaced by a step over it. Two round trips
+ * when a request passes, one when it is refused (it writes nothing).
+ *
+ * Checks of one key wait for each other in this process, so contention comes only from other
+ * processes, one contender each, and each round lets one of them through. A check that cannot
+ * finish within `budgetMs` of its call (a key flooded beyond what that allows) is refused, so
+ * contention never buys quota; a failing call rejects as any store call does.
  */
-export const CAS_ATTEMPTS = 32;
+export class CasCounter {
+  private readonly queues = new Map<string, Promise<unknown>>();
 
-/**
- * Counts one request with compare-and-swap: `gets` the value, run the step, and store its
- * result with `cas` (`add` when there was none), again from a fresh read when another process
- * wrote in between. Exact across processes: a value is only replaced by a step over it. Two
- * round trips when the request passes, one when it is refused. Checks that still lose the race
- * after {@link CAS_ATTEMPTS} are refused, so contention never buys quota.
- * @param stepAt the step, built at the moment of each attempt (its `now`)
- */
-export async function countByCas(
-  client: MemcachedClient,
-  key: string,
-  stepAt: () => CasStep,
-): Promise<RateLimitHit> {
-  let hit: RateLimitHit | undefined;
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt += 1) {
-    const current = await client.gets(key);
-    const outcome = stepAt()(current?.value);
-    hit = outcome.hit;
-    if (outcome.store === undefined) return hit;
-    // Memcached expires on a whole-second tick, up to a second early: keep a second more.
-    const lifetime = Math.ceil(hit.resetMs / 1000) + 1;
-    const stored =
-      current === undefined
-        ? await client.add(key, outcome.store, lifetime)
-        : await client.cas(key, outcome.store, current.cas, lifetime);
-    if (stored) return hit;
+  constructor(
+    private readonly client: MemcachedClient,
+    private readonly budgetMs: number,
+  ) {}
+
+  /** Counts one request on `key`; `stepAt` builds the step at the moment of each attempt. */
+  count(key: string, stepAt: () => CasStep): Promise<RateLimitHit> {
+    const deadline = performance.now() + this.budgetMs;
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = () => this.attempt(key, stepAt, deadline);
+    const counted = previous.then(run, run);
+    const settled = counted.catch(() => undefined);
+    this.queues.set(key, settled);
+    // The queue holds only keys with a check in flight.
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return counted;
   }
-  return { ...hit!, limited: true, remaining: 0, retryAfterMs: Math.max(1, hit!.retryAfterMs) };
+
+  private async attempt(key: string, stepAt: () => CasStep, deadline: number) {
+    for (;;) {
+      const current = await this.client.gets(key);
+      const { hit, store } = stepAt()(current?.value);
+      if (store === undefined) return hit;
+      // Memcached expires on a whole-second tick, up to a second early: keep a second more.
+      const lifetime = Math.ceil(hit.resetMs / 1000) + 1;
+      const stored =
+        current === undefined
+          ? await this.client.add(key, store, lifetime)
+          : await this.client.cas(key, store, current.cas, lifetime);
+      if (stored) return hit;
+      if (performance.now() >= deadline)
+        return { ...hit, limited: true, remaining: 0, retryAfterMs: 1 };
+    }
+  }
 }
 
 const GCRA_TAG = 'gcra ';

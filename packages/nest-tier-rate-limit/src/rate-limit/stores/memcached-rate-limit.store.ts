@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { type Clock, systemClock } from '../clock.js';
+import {
+  type RateLimitAlgorithm,
+  RATE_LIMIT_ALGORITHMS,
+  type RateLimitCounting,
+} from '../algorithms/rate-limit-algorithm.js';
+import { CasCounter, gcraStep, slidingWindowStep } from './memcached-cas.js';
 import { MemcachedClient } from './memcached-client.js';
 import {
   fixedWindowHit,
@@ -36,7 +42,9 @@ const ATTEMPTS = 3;
 const HASHED_SUFFIX = /#[\w-]{43}$/;
 
 /**
- * Fixed-window counters in Memcached, shared by every process using the same server.
+ * Counters in Memcached, shared by every process using the same server. GCRA and the sliding
+ * window use compare-and-swap ({@link CasCounter}: two round trips for a pass, one for a
+ * refusal); the fixed window, described here, one `incr`.
  *
  * Memcached cannot report a key's TTL, so the value packs the window end (whole seconds) with the
  * count. A check is one `incr` in the steady state; a missing window is opened with `add` (only
@@ -52,6 +60,7 @@ export class MemcachedRateLimitStore extends RateLimitStore implements OnApplica
   readonly name = 'memcached';
   private readonly client: MemcachedClient;
   private readonly clock: Clock;
+  private readonly cas: CasCounter;
 
   /** @throws Error naming the package to install when `memcached` is absent */
   constructor(options: MemcachedRateLimitStoreOptions = {}) {
@@ -62,17 +71,33 @@ export class MemcachedRateLimitStore extends RateLimitStore implements OnApplica
       timeoutMs: options.timeoutMs ?? 250,
     });
     this.clock = options.clock ?? systemClock;
+    this.cas = new CasCounter(this.client, options.timeoutMs ?? 250);
+  }
+
+  override get algorithms(): readonly RateLimitAlgorithm[] {
+    return RATE_LIMIT_ALGORITHMS;
   }
 
   async incrementAndCheck(
     key: string,
     limit: number,
     periodSeconds: number,
+    counting?: RateLimitCounting,
   ): Promise<RateLimitHit> {
     const safeKey = toMemcachedKey(key);
+    const periodMs = periodSeconds * 1000;
+    const now = () => this.clock.now();
+    if (counting?.algorithm === 'gcra') {
+      const burst = counting.burst ?? limit;
+      return this.cas.count(safeKey, () => gcraStep(now(), limit, periodMs, burst));
+    }
+    if (counting?.algorithm === 'sliding-window')
+      return this.cas.count(safeKey, () => slidingWindowStep(now(), limit, periodMs));
     for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
-      const value = await this.client.incr(safeKey, 1);
-      if (value !== false) return this.hit(value, limit);
+      const value = await this.client.incr(safeKey, 1).catch(unlessNonNumeric);
+      // Another algorithm's value under the key: a window starts over it.
+      if (value === NON_NUMERIC) await this.client.del(safeKey);
+      else if (value !== false) return this.hit(value, limit);
       const windowEnd = windowEndOf(this.clock.now(), periodSeconds);
       const opened = windowEnd * COUNT_SPAN + 1;
       const ttl = periodSeconds <= MAX_RELATIVE_TTL ? periodSeconds : EPOCH_SECONDS + windowEnd;
@@ -115,6 +140,15 @@ export class MemcachedRateLimitStore extends RateLimitStore implements OnApplica
     const resetMs = (EPOCH_SECONDS + windowEnd) * 1000 - this.clock.now();
     return fixedWindowHit(count, limit, Math.max(0, resetMs));
   }
+}
+
+const NON_NUMERIC = Symbol('non-numeric');
+
+/** `incr` of a value that is no number (another algorithm's) answers this instead of failing. */
+function unlessNonNumeric(error: unknown): typeof NON_NUMERIC {
+  const cause = error instanceof Error ? error.message : '';
+  if (/non-numeric/.test(cause)) return NON_NUMERIC;
+  throw error;
 }
 
 function windowEndOf(nowMs: number, periodSeconds: number): number {

@@ -1,11 +1,16 @@
-/** One fixed-window counter of the memory store. */
+import type { GcraCell } from '../algorithms/gcra.js';
+import type { SlidingWindowCounts } from '../algorithms/sliding-window.js';
+/** One counter of the memory store: a fixed window, or another algorithm's state. */
 export interface MemoryWindow {
-  /** Requests counted in the window. */
+  /** Requests counted in the window (another algorithm: as of its latest request). */
   count: number;
-  /** The limit of the latest request counted, which ranks the window for eviction. */
+  /** The limit of the latest request counted (GCRA: its burst), which ranks the window for eviction. */
   limit: number;
-  /** Clock time (ms) at which the window ends. */
+  /** Clock time (ms) at which the window ends (another algorithm: at which its state is empty). */
   expiresAt: number;
+  /** Unset for a fixed window. */
+  kind?: 'gcra' | 'sliding-window';
+  state?: GcraCell | SlidingWindowCounts;
 }
 
 /** Ranks 0–30: ⌊log2⌋ of what evicting the window would hand back, at most 2^31 requests. */

@@ -2,6 +2,17 @@ import { type Clock, systemClock } from '../clock.js';
 import type { MaybePromise } from '../maybe-promise.js';
 import { globToRegExp } from './glob.js';
 import { evictLeastFull, type MemoryWindow } from './memory-eviction.js';
+import { countGcra, type GcraCell } from '../algorithms/gcra.js';
+import {
+  type RateLimitAlgorithm,
+  RATE_LIMIT_ALGORITHMS,
+  type RateLimitCounting,
+} from '../algorithms/rate-limit-algorithm.js';
+import {
+  countSlidingWindow,
+  newSlidingWindow,
+  type SlidingWindowCounts,
+} from '../algorithms/sliding-window.js';
 import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
 
 /** Options of {@link MemoryRateLimitStore}. */
@@ -61,8 +72,17 @@ export class MemoryRateLimitStore extends RateLimitStore {
     return this.windows.size;
   }
 
-  incrementAndCheck(key: string, limit: number, periodSeconds: number): Promise<RateLimitHit> {
-    return Promise.resolve(this.countNow(key, limit, periodSeconds));
+  override get algorithms(): readonly RateLimitAlgorithm[] {
+    return RATE_LIMIT_ALGORITHMS;
+  }
+
+  incrementAndCheck(
+    key: string,
+    limit: number,
+    periodSeconds: number,
+    counting?: RateLimitCounting,
+  ): Promise<RateLimitHit> {
+    return Promise.resolve(this.countNow(key, limit, periodSeconds, counting));
   }
 
   /** The hit itself, no promise; a subclass that overrides `incrementAndCheck` is called through it. */
@@ -70,17 +90,26 @@ export class MemoryRateLimitStore extends RateLimitStore {
     key: string,
     limit: number,
     periodSeconds: number,
+    counting?: RateLimitCounting,
   ): MaybePromise<RateLimitHit> {
     if (this.incrementAndCheck !== MemoryRateLimitStore.prototype.incrementAndCheck)
-      return this.incrementAndCheck(key, limit, periodSeconds);
-    return this.countNow(key, limit, periodSeconds);
+      return this.incrementAndCheck(key, limit, periodSeconds, counting);
+    return this.countNow(key, limit, periodSeconds, counting);
   }
 
   /** Counts one request on `key` and answers at once. */
-  countNow(key: string, limit: number, periodSeconds: number): RateLimitHit {
+  countNow(
+    key: string,
+    limit: number,
+    periodSeconds: number,
+    counting?: RateLimitCounting,
+  ): RateLimitHit {
+    const algorithm = counting?.algorithm;
+    if (algorithm !== undefined && algorithm !== 'fixed-window')
+      return this.countStateful(key, limit, periodSeconds * 1000, algorithm, counting?.burst);
     const now = this.clock.now();
     let window = this.windows.get(key);
-    if (window === undefined || window.expiresAt <= now) {
+    if (window === undefined || window.expiresAt <= now || window.kind !== undefined) {
       // Re-inserting moves the key to the back, keeping the Map ordered by window start.
       if (window !== undefined) this.windows.delete(key);
       window = { count: 0, limit, expiresAt: now + periodSeconds * 1000 };
@@ -96,6 +125,36 @@ export class MemoryRateLimitStore extends RateLimitStore {
     const window = this.windows.get(key);
     const live = window !== undefined && window.expiresAt > this.clock.now();
     return Promise.resolve(live ? window.count : 0);
+  }
+
+  /**
+   * GCRA and the sliding window: their state in the window entry, which expires once the state
+   * is empty again (so the sweeps and eviction treat it as any window).
+   */
+  private countStateful(
+    key: string,
+    limit: number,
+    periodMs: number,
+    kind: 'gcra' | 'sliding-window',
+    burst = limit,
+  ): RateLimitHit {
+    const now = this.clock.now();
+    let window = this.windows.get(key);
+    if (window === undefined || window.expiresAt <= now || window.kind !== kind) {
+      if (window !== undefined) this.windows.delete(key);
+      const state = kind === 'gcra' ? { tat: 0 } : newSlidingWindow(periodMs);
+      window = { count: 0, limit, expiresAt: now, kind, state };
+      this.makeRoom(now);
+      this.windows.set(key, window);
+    }
+    const hit =
+      kind === 'gcra'
+        ? countGcra(window.state as GcraCell, now, limit, periodMs, burst)
+        : countSlidingWindow(window.state as SlidingWindowCounts, now, limit, periodMs);
+    window.count = hit.count;
+    window.limit = kind === 'gcra' ? burst : limit;
+    window.expiresAt = now + hit.resetMs;
+    return hit;
   }
 
   reset(key: string): Promise<void> {

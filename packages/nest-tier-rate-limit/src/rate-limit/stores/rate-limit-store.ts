@@ -1,3 +1,4 @@
+import type { RateLimitAlgorithm, RateLimitCounting } from '../algorithms/rate-limit-algorithm.js';
 import type { MaybePromise } from '../maybe-promise.js';
 
 /**
@@ -7,7 +8,7 @@ import type { MaybePromise } from '../maybe-promise.js';
  * algorithm (sliding window, GCRA) can report its own notion of them without changing callers.
  */
 export interface RateLimitHit {
-  /** Requests counted in the current window, this one included. */
+  /** Requests counted in the current window, this one included when it was counted. */
   count: number;
   /** Whether this request is over the limit. */
   limited: boolean;
@@ -31,26 +32,46 @@ export abstract class RateLimitStore {
   abstract readonly name: string;
 
   /**
+   * The algorithms this store counts with: only `fixed-window` unless a store says more (the
+   * built-in stores count with all three).
+   */
+  get algorithms(): readonly RateLimitAlgorithm[] {
+    return FIXED_WINDOW_ONLY;
+  }
+
+  /**
    * Counts one request against `key` and says whether it is over `limit`.
    * @param key the full counter key (`ratelimit:{caller}:{path}`)
    * @param limit requests allowed per window, a positive integer
    * @param periodSeconds window length in seconds, a positive integer
+   * @param counting the algorithm (default `fixed-window`) and, for `gcra`, the burst. A key last
+   *   counted with another algorithm starts afresh: a store never misreads another's value.
    */
   abstract incrementAndCheck(
     key: string,
     limit: number,
     periodSeconds: number,
+    counting?: RateLimitCounting,
   ): Promise<RateLimitHit>;
 
   /**
    * {@link incrementAndCheck} for the guard: a store that answers without I/O (memory) returns
    * the hit itself, sparing every request a promise and a turn of the microtask queue.
    */
-  countRequest(key: string, limit: number, periodSeconds: number): MaybePromise<RateLimitHit> {
-    return this.incrementAndCheck(key, limit, periodSeconds);
+  countRequest(
+    key: string,
+    limit: number,
+    periodSeconds: number,
+    counting?: RateLimitCounting,
+  ): MaybePromise<RateLimitHit> {
+    return this.incrementAndCheck(key, limit, periodSeconds, counting);
   }
 
-  /** Requests counted so far in the live window of `key` (0 when there is none). */
+  /**
+   * Requests counted so far in the live fixed window of `key` (0 when there is none). A key
+   * counted with another algorithm: the memory store reports the count of its latest request,
+   * Redis and Memcached reject.
+   */
   abstract getCount(key: string): Promise<number>;
 
   /** Removes the live counter of `key`, so that its next request starts a new window. */
@@ -66,6 +87,8 @@ export abstract class RateLimitStore {
   /** Resolves when the backend answers; rejects otherwise. */
   abstract ping(): Promise<void>;
 }
+
+const FIXED_WINDOW_ONLY: readonly RateLimitAlgorithm[] = ['fixed-window'];
 
 /** Raised by a store for an operation its backend cannot perform. */
 export class RateLimitStoreUnsupportedError extends Error {

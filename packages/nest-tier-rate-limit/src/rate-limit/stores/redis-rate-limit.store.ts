@@ -1,7 +1,14 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { FIXED_WINDOW_SCRIPT } from './fixed-window.lua.js';
+import {
+  type RateLimitAlgorithm,
+  RATE_LIMIT_ALGORITHMS,
+  type RateLimitCounting,
+} from '../algorithms/rate-limit-algorithm.js';
+import { GCRA_SCRIPT } from './gcra.lua.js';
 import { closeRedis, connect, SCRIPT_COMMAND } from './redis-connection.js';
+import { SLIDING_WINDOW_SCRIPT } from './sliding-window.lua.js';
 import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
 
 /** Options of {@link RedisRateLimitStore}. */
@@ -37,7 +44,13 @@ export interface RedisRateLimitStoreOptions {
 const PENDING = new Set(['wait', 'connecting', 'connect']);
 
 type ScriptCommand = (key: string, seconds: number) => Promise<unknown>;
-type ScriptClient = Redis & Record<typeof SCRIPT_COMMAND, ScriptCommand>;
+type ScriptClient = Redis &
+  Record<typeof SCRIPT_COMMAND, ScriptCommand> &
+  Record<typeof GCRA_COMMAND | typeof SLIDING_WINDOW_COMMAND, TextScriptCommand>;
+type TextScriptCommand = (key: string, ...args: number[]) => Promise<unknown>;
+
+const GCRA_COMMAND = 'rateLimitGcra';
+const SLIDING_WINDOW_COMMAND = 'rateLimitSlidingWindow';
 
 /**
  * Fixed-window counters in Redis, shared by every process using the same database.
@@ -71,14 +84,30 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
       options.client !== undefined
         ? [options.client]
         : Array.from({ length: Math.max(1, options.poolSize ?? 1) }, () => connect(options));
-    for (const client of clients)
+    for (const client of clients) {
       client.defineCommand(SCRIPT_COMMAND, { numberOfKeys: 1, lua: FIXED_WINDOW_SCRIPT });
+      client.defineCommand(GCRA_COMMAND, { numberOfKeys: 1, lua: GCRA_SCRIPT });
+      client.defineCommand(SLIDING_WINDOW_COMMAND, { numberOfKeys: 1, lua: SLIDING_WINDOW_SCRIPT });
+    }
     this.clients = clients as ScriptClient[];
   }
 
-  async incrementAndCheck(key: string, limit: number, seconds: number): Promise<RateLimitHit> {
+  override get algorithms(): readonly RateLimitAlgorithm[] {
+    return RATE_LIMIT_ALGORITHMS;
+  }
+
+  async incrementAndCheck(
+    key: string,
+    limit: number,
+    seconds: number,
+    counting?: RateLimitCounting,
+  ): Promise<RateLimitHit> {
     const client = this.next();
     if (PENDING.has(client.status)) await this.readyOrTimeout(client);
+    if (counting?.algorithm === 'gcra')
+      return textHit(await client[GCRA_COMMAND](key, limit, seconds, counting.burst ?? limit));
+    if (counting?.algorithm === 'sliding-window')
+      return textHit(await client[SLIDING_WINDOW_COMMAND](key, limit, seconds));
     const reply: unknown = await client[SCRIPT_COMMAND](key, seconds);
     if (!Array.isArray(reply) || reply.length !== 2 || !reply.every(Number.isInteger)) {
       throw new Error(`Unexpected Redis rate-limit script reply: ${JSON.stringify(reply)}`);
@@ -161,4 +190,13 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     }
     return wait;
   }
+}
+
+/** The reply of the GCRA and sliding-window scripts: five numbers as text. */
+function textHit(reply: unknown): RateLimitHit {
+  const numbers = Array.isArray(reply) ? reply.map(Number) : [];
+  if (numbers.length !== 5 || !numbers.every(Number.isFinite))
+    throw new Error(`Unexpected Redis rate-limit script reply: ${JSON.stringify(reply)}`);
+  const [limited, count, remaining, resetMs, retryAfterMs] = numbers;
+  return { limited: limited === 1, count, remaining, resetMs, retryAfterMs };
 }
