@@ -1,3 +1,4 @@
+export * from './algorithms/rate-limit-algorithm.js';
 export * from './backend-failure-log.js';
 export * from './canonical-path.js';
 export * from './client-ip.js';
