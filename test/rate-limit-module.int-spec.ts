@@ -63,5 +63,11 @@ describe.each(registrations)('RateLimitModule.%s', (_form, register) => {
     await expect(compiling).rejects.toThrow(
       'RateLimitModule option defaultLimit must be a positive integer',
     );
+    const unknownAlgorithm = Test.createTestingModule({
+      imports: [register({ defaultAlgorithm: 'leaky-bucket' as never })],
+    }).compile();
+    await expect(unknownAlgorithm).rejects.toThrow(
+      'RateLimitModule option defaultAlgorithm must be one of fixed-window, sliding-window, gcra',
+    );
   });
 });

@@ -23,6 +23,7 @@ describe('validateEnv', () => {
       rateLimiterBreakerCooldownMs: 1000,
       defaultRateLimitLimit: 100,
       defaultRateLimitPeriod: 60,
+      defaultRateLimitAlgorithm: 'fixed-window',
       rateLimiterStoreTimeoutMs: 250,
       rateLimiterMemoryMaxKeys: 100_000,
       rateLimiterIpv6Subnet: 64,
@@ -98,6 +99,7 @@ describe('validateEnv', () => {
     ['RATE_LIMITER_ENABLED', 'yes'],
     ['RATE_LIMITER_FAIL_OPEN', 'nope'],
     ['RATE_LIMITER_FAILURE_MODE', 'sometimes'],
+    ['DEFAULT_RATE_LIMIT_ALGORITHM', 'leaky-bucket'],
     ['RATE_LIMITER_BREAKER_THRESHOLD', '-1'],
     ['RATE_LIMITER_BREAKER_COOLDOWN_MS', '0'],
     ['DEFAULT_RATE_LIMIT_LIMIT', '-1'],
@@ -137,6 +139,15 @@ describe('validateEnv', () => {
       'JWT_MAX_LIFETIME must be an integer from 1 to 31536000 (got "0")',
     );
   });
+
+  it.each(['fixed-window', 'sliding-window', 'gcra'])(
+    'accepts DEFAULT_RATE_LIMIT_ALGORITHM=%s',
+    (name) => {
+      expect(validateEnv({ DEFAULT_RATE_LIMIT_ALGORITHM: name }).defaultRateLimitAlgorithm).toBe(
+        name,
+      );
+    },
+  );
 
   it.each(['open', 'closed', 'local'])('accepts RATE_LIMITER_FAILURE_MODE=%s', (mode) => {
     expect(validateEnv({ RATE_LIMITER_FAILURE_MODE: mode }).rateLimiterFailureMode).toBe(mode);
@@ -200,7 +211,7 @@ describe('.env.example', () => {
       ([, k, v]): [string, string] => [k, v],
     );
     const env = validateEnv(Object.fromEntries(entries));
-    expect(entries).toHaveLength(30);
-    expect(Object.keys(env)).toHaveLength(30 - 2); // password and JWT secret are empty
+    expect(entries).toHaveLength(31);
+    expect(Object.keys(env)).toHaveLength(31 - 2); // password and JWT secret are empty
   });
 });

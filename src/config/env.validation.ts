@@ -8,6 +8,7 @@ import {
 } from 'class-validator';
 import { Bool, Env, Int, OneOf, PositiveNumber, TrustProxy, Url, variableName } from './parse.js';
 import type { TrustProxySetting } from './parse.js';
+import { RATE_LIMIT_ALGORITHMS, type RateLimitAlgorithm } from 'nest-tier-rate-limit';
 
 /** Accepted `NODE_ENV` values. */
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -48,6 +49,10 @@ class EnvironmentVariables {
   @Env('DEFAULT_RATE_LIMIT_LIMIT') @Int(1) defaultRateLimitLimit = 100;
   /** `DEFAULT_RATE_LIMIT_PERIOD`: seconds. */
   @Env('DEFAULT_RATE_LIMIT_PERIOD') @Int(1) defaultRateLimitPeriod = 60;
+  /** `DEFAULT_RATE_LIMIT_ALGORITHM`: `fixed-window`, `sliding-window` or `gcra`. */
+  @Env('DEFAULT_RATE_LIMIT_ALGORITHM')
+  @OneOf(RATE_LIMIT_ALGORITHMS)
+  defaultRateLimitAlgorithm: RateLimitAlgorithm = 'fixed-window';
   /** `RATE_LIMITER_STORE_TIMEOUT_MS`: longest wait for the backend on one check. */
   @Env('RATE_LIMITER_STORE_TIMEOUT_MS') @Int(1, 60000) rateLimiterStoreTimeoutMs = 250;
   /** `RATE_LIMITER_MEMORY_MAX_KEYS`: bound of the memory store. */

@@ -15,6 +15,7 @@ export function rateLimitOptionsFromEnv(env: AppEnv): RateLimitModuleOptions {
     timeoutMs: env.rateLimiterStoreTimeoutMs,
     defaultLimit: env.defaultRateLimitLimit,
     defaultPeriod: env.defaultRateLimitPeriod,
+    defaultAlgorithm: env.defaultRateLimitAlgorithm,
     trustProxy: env.trustProxy,
     ipv6Subnet: env.rateLimiterIpv6Subnet,
     memory: { maxKeys: env.rateLimiterMemoryMaxKeys },

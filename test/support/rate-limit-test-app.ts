@@ -91,6 +91,23 @@ class FilesController {
   }
 }
 
+/** One route per counting algorithm other than the default. */
+@Controller('algorithms')
+class AlgorithmsController {
+  /** One request every 30 s, none saved up. */
+  @Get('gcra')
+  @RateLimited({ limit: 2, period: 60, algorithm: 'gcra', burst: 1 })
+  gcra() {
+    return { ok: true };
+  }
+
+  @Get('sliding')
+  @RateLimited({ limit: 2, period: 60, algorithm: 'sliding-window' })
+  sliding() {
+    return { ok: true };
+  }
+}
+
 @Controller('open')
 class OpenController {
   @Get()
@@ -142,6 +159,7 @@ export async function startTestApp(
       SkippedController,
       FilesController,
       OpenController,
+      AlgorithmsController,
     ],
     providers: [{ provide: APP_GUARD, useClass: TestUserGuard }],
   }).compile();

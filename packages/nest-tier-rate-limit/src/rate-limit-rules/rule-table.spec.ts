@@ -13,6 +13,7 @@ describe('RuleTable', () => {
     expect(table.match(1, 'api_v1_widgets', undefined, '/api/v1/widgets')).toEqual({
       limit: 10,
       period: 60,
+      algorithm: 'fixed-window',
       keyPath: 'api_v1_widgets',
     });
     expect(table.match(2, 'api_v1_widgets', undefined, '/api/v1/widgets')?.limit).toBe(100);
@@ -25,6 +26,7 @@ describe('RuleTable', () => {
     expect(table.match(1, 'api_v1_widgets_8', 'api_v1_widgets_{id}', '/api/v1/widgets/8')).toEqual({
       limit: 20,
       period: 60,
+      algorithm: 'fixed-window',
       keyPath: 'api_v1_widgets_{id}',
     });
   });
@@ -33,6 +35,7 @@ describe('RuleTable', () => {
     expect(table.match(2, 'api_v1_legacy', undefined, '/api/v1/legacy/')).toEqual({
       limit: 5,
       period: 10,
+      algorithm: 'fixed-window',
       keyPath: 'api_v1_legacy',
     });
   });

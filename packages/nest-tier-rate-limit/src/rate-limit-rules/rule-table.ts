@@ -25,6 +25,8 @@ export class RuleTable {
       paths.set(row.path, {
         limit: row.limit,
         period: row.period,
+        // Stored rules name no algorithm yet: they count as the original design did.
+        algorithm: 'fixed-window',
         keyPath: sanitizePath(row.path),
       });
     }

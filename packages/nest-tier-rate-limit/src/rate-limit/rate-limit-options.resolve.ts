@@ -1,3 +1,4 @@
+import { countingProblem, RATE_LIMIT_ALGORITHMS } from './algorithms/rate-limit-algorithm.js';
 import { systemClock } from './clock.js';
 import { defaultCallerResolver } from './rate-limit-caller.js';
 import { FallbackRateLimitRuleResolver } from './rate-limit-rule.js';
@@ -31,6 +32,7 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     timeoutMs: options.timeoutMs ?? 250,
     defaultLimit: options.defaultLimit ?? 100,
     defaultPeriod: options.defaultPeriod ?? 60,
+    defaultAlgorithm: options.defaultAlgorithm ?? 'fixed-window',
     trustProxy: options.trustProxy ?? false,
     ipv6Subnet: options.ipv6Subnet ?? 64,
     callerResolver: options.callerResolver ?? defaultCallerResolver,
@@ -44,6 +46,11 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     if (!Number.isSafeInteger(resolved[name]) || resolved[name] <= 0) {
       throw new Error(`RateLimitModule option ${name} must be a positive integer`);
     }
+  }
+  if (countingProblem(resolved.defaultAlgorithm, undefined) !== undefined) {
+    throw new Error(
+      `RateLimitModule option defaultAlgorithm must be one of ${RATE_LIMIT_ALGORITHMS.join(', ')}`,
+    );
   }
   if (!FAILURE_MODES.includes(resolved.failureMode)) {
     throw new Error(

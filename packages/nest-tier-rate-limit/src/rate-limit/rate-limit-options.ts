@@ -1,3 +1,4 @@
+import type { RateLimitAlgorithm } from './algorithms/rate-limit-algorithm.js';
 import type { RedisRateLimitStoreOptions } from './stores/redis-rate-limit.store.js';
 import type { MemcachedRateLimitStoreOptions } from './stores/memcached-rate-limit.store.js';
 import type { MemoryRateLimitStoreOptions } from './stores/memory-rate-limit.store.js';
@@ -74,6 +75,12 @@ export interface RateLimitModuleOptions {
    * @default 60
    */
   defaultPeriod?: number;
+  /**
+   * How requests are counted when neither a rule nor `@RateLimited` says (`fixed-window`,
+   * `sliding-window` or `gcra`; see the README).
+   * @default 'fixed-window'
+   */
+  defaultAlgorithm?: RateLimitAlgorithm;
   /**
    * Proxies trusted to report the client IP in `X-Forwarded-For` (Express `trust proxy` semantics).
    * @default false

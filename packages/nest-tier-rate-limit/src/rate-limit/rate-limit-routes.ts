@@ -1,3 +1,4 @@
+import type { RateLimitAlgorithm } from './algorithms/rate-limit-algorithm.js';
 import type { ExecutionContext } from '@nestjs/common';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
@@ -52,7 +53,11 @@ export class RateLimitRoutes {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly defaults: { defaultLimit: number; defaultPeriod: number },
+    private readonly defaults: {
+      defaultLimit: number;
+      defaultPeriod: number;
+      defaultAlgorithm: RateLimitAlgorithm;
+    },
   ) {}
 
   /** The compiled form of a template the router matched. */
@@ -93,6 +98,8 @@ export class RateLimitRoutes {
     return new RateLimitRoute(skip, {
       limit: limited?.limit ?? this.defaults.defaultLimit,
       period: limited?.period ?? this.defaults.defaultPeriod,
+      algorithm: limited?.algorithm ?? this.defaults.defaultAlgorithm,
+      burst: limited?.burst,
       route: declaredMethod(handler),
     });
   }

@@ -1,3 +1,4 @@
+import type { RateLimitAlgorithm } from './algorithms/rate-limit-algorithm.js';
 import type { RateLimitCaller } from './rate-limit-caller.js';
 
 /** The limit that applies to one request, and the path its counter is keyed on. */
@@ -6,6 +7,10 @@ export interface RateLimitRule {
   limit: number;
   /** Period in seconds. */
   period: number;
+  /** How requests are counted. */
+  algorithm: RateLimitAlgorithm;
+  /** `gcra` only: requests that may pass at once; unset means the limit. */
+  burst?: number;
   /**
    * Sanitized path used in the counter key: the rule's path when an operator rule matched (one
    * counter for every method and id it covers), else the request's canonical path and the
@@ -34,7 +39,13 @@ export interface RateLimitRuleContext {
    * the route's counter apart: the method it is declared for (`GET`, `ALL`) and, for a template
    * with parameters, the template (`GET@api_v1_widgets_{id}`).
    */
-  fallback: { limit: number; period: number; route: string };
+  fallback: {
+    limit: number;
+    period: number;
+    algorithm: RateLimitAlgorithm;
+    burst?: number;
+    route: string;
+  };
 }
 
 /**
@@ -57,7 +68,8 @@ export function fallbackRule({ path, fallback }: RateLimitRuleContext): RateLimi
     lastPath = path;
     lastRoute = fallback.route;
   }
-  return { limit: fallback.limit, period: fallback.period, keyPath: lastKeyPath };
+  const { limit, period, algorithm, burst } = fallback;
+  return { limit, period, algorithm, burst, keyPath: lastKeyPath };
 }
 
 /** The resolver used when no rules are configured: always {@link fallbackRule}. */

@@ -62,7 +62,8 @@ export class RateLimitGuard implements CanActivate {
       caller === undefined
         ? this.keys.build('ip', this.getTracker(request), rule.keyPath)
         : this.keys.build('user', caller.id, rule.keyPath);
-    const decision = this.limiter.check({ key, limit: rule.limit, period: rule.period });
+    const { limit, period, algorithm, burst } = rule;
+    const decision = this.limiter.check({ key, limit, period, algorithm, burst });
     // The memory store answers at once: no promise, and Nest skips its await for a boolean.
     if (!isPromiseLike(decision)) return this.enforce(context, decision);
     return Promise.resolve(decision).then((answer) => this.enforce(context, answer));

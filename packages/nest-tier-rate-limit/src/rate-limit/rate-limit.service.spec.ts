@@ -5,6 +5,30 @@ import { resolveRateLimitOptions } from './rate-limit-options.resolve.js';
 import type { RateLimitModuleOptions } from './rate-limit-options.js';
 import { RateLimitService } from './rate-limit.service.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store.js';
+import { RateLimitStore } from './stores/rate-limit-store.js';
+
+/** A custom store as a user writes one: the fixed window only (it lists no other algorithm). */
+class FixedOnlyStore extends RateLimitStore {
+  readonly name = 'fixed-only';
+  calls = 0;
+  private readonly inner = new MemoryRateLimitStore();
+  incrementAndCheck(key: string, limit: number, period: number) {
+    this.calls += 1;
+    return this.inner.incrementAndCheck(key, limit, period);
+  }
+  getCount(key: string) {
+    return this.inner.getCount(key);
+  }
+  reset(key: string) {
+    return this.inner.reset(key);
+  }
+  resetPattern(pattern: string) {
+    return this.inner.resetPattern(pattern);
+  }
+  ping() {
+    return this.inner.ping();
+  }
+}
 
 /** A memory store whose backend can be switched off; counts the calls that reach it. */
 class SwitchableStore extends MemoryRateLimitStore {
@@ -48,6 +72,38 @@ describe('RateLimitService', () => {
     expect(await service.incrementAndCheck(once)).toMatchObject({
       allowed: false,
       retryAfterSeconds: 30,
+    });
+  });
+
+  it('counts with the algorithm a check names', async () => {
+    const service = new RateLimitService(
+      new MemoryRateLimitStore({ clock }),
+      resolveRateLimitOptions({ clock }),
+    );
+    const gcra = { key: 'g', limit: 2, period: 60, algorithm: 'gcra', burst: 1 } as const;
+    expect(await service.incrementAndCheck(gcra)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(await service.incrementAndCheck(gcra)).toMatchObject({
+      allowed: false,
+      retryAfterSeconds: 30,
+    });
+  });
+
+  it('follows the failure mode for an algorithm its store lists not, and keeps the circuit closed', async () => {
+    const fixedOnly = new FixedOnlyStore();
+    const service = new RateLimitService(fixedOnly, resolveRateLimitOptions({ failOpen: false }));
+    for (let i = 0; i < 10; i += 1)
+      expect(
+        await service.incrementAndCheck({ ...check, algorithm: 'sliding-window' }),
+      ).toMatchObject({
+        allowed: false,
+        degraded: true,
+        source: 'policy',
+      });
+    expect(fixedOnly.calls).toBe(0);
+    expect(service.circuitOpen).toBe(false);
+    expect(await service.incrementAndCheck(check)).toMatchObject({
+      allowed: true,
+      source: 'store',
     });
   });
 

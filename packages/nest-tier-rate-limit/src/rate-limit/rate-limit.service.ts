@@ -7,6 +7,7 @@ import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
 import type { RateLimitFailureMode, ResolvedRateLimitOptions } from './rate-limit-options.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store.js';
 import { type RateLimitHit, RateLimitStore } from './stores/rate-limit-store.js';
+import type { RateLimitAlgorithm } from './algorithms/rate-limit-algorithm.js';
 
 /** One check through {@link RateLimitService.incrementAndCheck}. */
 export interface RateLimitCheck {
@@ -16,6 +17,10 @@ export interface RateLimitCheck {
   limit: number;
   /** Period in seconds, a positive integer. */
   period: number;
+  /** How requests are counted on this key. @default 'fixed-window' */
+  algorithm?: RateLimitAlgorithm;
+  /** `gcra` only: requests that may pass at once after a pause. @default the limit */
+  burst?: number;
   /**
    * Overrides the module's failure mode for this call only.
    * @default the module's `failureMode`
@@ -50,6 +55,8 @@ const POLICY_WORDS: Readonly<Record<RateLimitFailureMode, string>> = {
 export class RateLimitService {
   private readonly failures: BackendFailureLog;
   private readonly circuit: CircuitBreaker;
+  /** What the store counts with, beside the fixed window. */
+  private readonly algorithms: ReadonlySet<RateLimitAlgorithm>;
   /** Counts in `local` mode while the shared backend is down; created on first need. */
   private insurance: MemoryRateLimitStore | undefined;
 
@@ -58,6 +65,7 @@ export class RateLimitService {
     @Inject(RATE_LIMIT_OPTIONS) private readonly options: ResolvedRateLimitOptions,
   ) {
     this.failures = new BackendFailureLog(`${store.name} rate-limit store`);
+    this.algorithms = new Set(store.algorithms);
     this.circuit = new CircuitBreaker(options.circuitBreaker, options.clock);
   }
 
@@ -74,10 +82,14 @@ export class RateLimitService {
    * I/O (memory, or the `local` failure mode), else a promise of it. Never throws or rejects.
    */
   check(check: RateLimitCheck): MaybePromise<RateLimitDecision> {
+    const { algorithm } = check;
+    if (algorithm !== undefined && algorithm !== 'fixed-window' && !this.algorithms.has(algorithm))
+      return this.unsupported(check, algorithm);
     if (!this.circuit.tryAcquire()) return this.decideWithoutStore(check);
     let hit: MaybePromise<RateLimitHit>;
     try {
-      hit = this.store.countRequest(check.key, check.limit, check.period);
+      // The check carries its algorithm and burst: no object built for them.
+      hit = this.store.countRequest(check.key, check.limit, check.period, check);
     } catch (error) {
       return this.failed(check, error);
     }
@@ -131,6 +143,13 @@ export class RateLimitService {
     return counted(hit, limit, 'store');
   }
 
+  /** A store that cannot count this way: the failure mode decides, the circuit stays as it is. */
+  private unsupported(check: RateLimitCheck, algorithm: RateLimitAlgorithm): RateLimitDecision {
+    const error = new Error(`the ${this.store.name} store cannot count with ${algorithm}`);
+    this.failures.failure(error, POLICY_WORDS[this.failureModeOf(check)]);
+    return this.decideWithoutStore(check);
+  }
+
   private failed(check: RateLimitCheck, error: unknown): RateLimitDecision {
     this.circuit.failure();
     this.failures.failure(error, POLICY_WORDS[this.failureModeOf(check)]);
@@ -145,7 +164,7 @@ export class RateLimitService {
         clock: this.options.clock,
       });
       return counted(
-        this.insurance.countNow(check.key, check.limit, check.period),
+        this.insurance.countNow(check.key, check.limit, check.period, check),
         check.limit,
         'local',
       );

@@ -27,8 +27,27 @@ describe('@RateLimited misuse', () => {
       }
       return WidgetsController;
     }).toThrow(
-      '@RateLimited on WidgetsController.list: unknown option limt (known: limit, period)',
+      '@RateLimited on WidgetsController.list: unknown option limt (known: limit, period, algorithm, burst)',
     );
+  });
+
+  it.each([
+    [
+      { algorithm: 'leaky-bucket' },
+      'algorithm must be one of fixed-window, sliding-window, gcra, got "leaky-bucket"',
+    ],
+    [{ algorithm: 'sliding-window', burst: 5 }, 'burst applies to the gcra algorithm only'],
+    [{ burst: 5 }, 'burst applies to the gcra algorithm only'],
+    [{ algorithm: 'gcra', burst: 0 }, 'burst must be a positive integer, got 0'],
+    [{ algorithm: 'gcra', burst: 1.5 }, 'burst must be a positive integer, got 1.5'],
+  ])('refuses %j, naming the option', (options, problem) => {
+    expect(() => {
+      class WidgetsController {
+        @RateLimited(options as never)
+        list() {}
+      }
+      return WidgetsController;
+    }).toThrow(`@RateLimited on WidgetsController.list: ${problem}`);
   });
 
   it('accepts good options and no options', () => {
@@ -37,6 +56,10 @@ describe('@RateLimited misuse', () => {
       class A {
         @RateLimited({ limit: 5, period: 60 })
         m() {}
+        @RateLimited({ limit: 5, period: 60, algorithm: 'gcra', burst: 2 })
+        n() {}
+        @RateLimited({ algorithm: 'sliding-window' })
+        o() {}
       }
       return A;
     }).not.toThrow();

@@ -1,4 +1,5 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { countingProblem } from './algorithms/rate-limit-algorithm.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import {
   RATE_LIMITED_METADATA,
@@ -6,7 +7,12 @@ import {
   SKIP_RATE_LIMIT_METADATA,
 } from './rate-limited.metadata.js';
 
-const OPTION_NAMES: readonly string[] = ['limit', 'period'] satisfies (keyof RateLimitedOptions)[];
+const OPTION_NAMES: readonly string[] = [
+  'limit',
+  'period',
+  'algorithm',
+  'burst',
+] satisfies (keyof RateLimitedOptions)[];
 
 /**
  * Enforces rate limiting on a controller or route, optionally with its own default limit and
@@ -49,12 +55,14 @@ export function SkipRateLimit(): ClassDecorator & MethodDecorator {
 
 function optionsProblem(options: RateLimitedOptions): string | undefined {
   for (const [name, value] of Object.entries(options)) {
-    if (!OPTION_NAMES.includes(name)) return `unknown option ${name} (known: limit, period)`;
+    if (!OPTION_NAMES.includes(name))
+      return `unknown option ${name} (known: ${OPTION_NAMES.join(', ')})`;
+    if (name === 'algorithm') continue;
     if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) <= 0)) {
       return `${name} must be a positive integer, got ${String(value)}`;
     }
   }
-  return undefined;
+  return countingProblem(options.algorithm, options.burst);
 }
 
 /** `WidgetsController.create` for a method, `WidgetsController` for a class. */

@@ -1,3 +1,5 @@
+import type { RateLimitAlgorithm } from './algorithms/rate-limit-algorithm.js';
+
 /** Metadata key under which `@RateLimited` stores a route's own limit. */
 export const RATE_LIMITED_METADATA = 'rate-limit:route';
 
@@ -10,4 +12,8 @@ export interface RateLimitedOptions {
   limit?: number;
   /** Period in seconds. @default the module's `defaultPeriod` */
   period?: number;
+  /** How requests are counted. @default the module's `defaultAlgorithm` */
+  algorithm?: RateLimitAlgorithm;
+  /** `gcra` only: requests that may pass at once after a pause. @default the limit */
+  burst?: number;
 }

@@ -19,3 +19,17 @@ export interface RateLimitCounting {
   /** `gcra` only: requests that may pass at once after a pause. @default the limit */
   burst?: number;
 }
+
+/**
+ * What is wrong with an algorithm and burst given together, or `undefined`: the algorithm must be
+ * one of {@link RATE_LIMIT_ALGORITHMS}, and a burst, a positive integer, goes only with `gcra`.
+ */
+export function countingProblem(algorithm: unknown, burst: unknown): string | undefined {
+  if (algorithm !== undefined && !RATE_LIMIT_ALGORITHMS.includes(algorithm as RateLimitAlgorithm))
+    return `algorithm must be one of ${RATE_LIMIT_ALGORITHMS.join(', ')}, got ${JSON.stringify(algorithm)}`;
+  if (burst === undefined || burst === null) return undefined;
+  if (algorithm !== 'gcra') return 'burst applies to the gcra algorithm only';
+  if (!Number.isSafeInteger(burst) || (burst as number) <= 0)
+    return `burst must be a positive integer, got ${JSON.stringify(burst)}`;
+  return undefined;
+}
