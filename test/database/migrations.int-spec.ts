@@ -49,6 +49,7 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
     expect(ran.map((m) => m.name)).toEqual([
       'CreateRateLimitSchema1795765800000',
       'SeedTiersAndRules1795765900000',
+      'AddCountingAlgorithm1796300000000',
     ]);
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
@@ -71,6 +72,8 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
       'limit',
       'period',
       ...stamps,
+      'algorithm',
+      'burst',
     ]);
     expect(columns).toContainEqual(
       expect.objectContaining({
@@ -152,6 +155,35 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
     });
   });
 
+  it('counts the seeded and the originally seeded rules with the fixed window, no burst', async () => {
+    await rolledBack(async () => {
+      await sql(ORIGINAL_SEED_SQL);
+      const counting = await sql(`SELECT DISTINCT algorithm, burst FROM rate_limits`);
+      expect(counting).toEqual([{ algorithm: 'fixed-window', burst: null }]);
+    });
+  });
+
+  it('refuses an unknown algorithm and a burst but with gcra', async () => {
+    const counting = `INSERT INTO rate_limits (tier_id, name, path, "limit", period, algorithm, burst)
+      VALUES (1, 'c', 'api_c', 5, 60, $1, $2)`;
+    await rolledBack(async () => {
+      await sql(counting, ['gcra', 3]);
+      await sql(`DELETE FROM rate_limits WHERE name = 'c'`);
+      await sql(counting, ['sliding-window', null]);
+    });
+    for (const [algorithm, burst, constraint] of [
+      ['leaky-bucket', null, 'CHK_rate_limits_algorithm'],
+      ['fixed-window', 3, 'CHK_rate_limits_burst'],
+      ['gcra', 0, 'CHK_rate_limits_burst'],
+    ] as const)
+      await rolledBack(async () => {
+        await expect(sql(counting, [algorithm, burst])).rejects.toMatchObject({
+          code: '23514',
+          constraint,
+        });
+      });
+  });
+
   it('refuses a rule for a missing tier', async () => {
     await expect(sql(RULE, [99, 'orphan', 'api_x'])).rejects.toMatchObject({
       code: '23503',
@@ -161,19 +193,23 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
 
   it('refuses to revert the seed while other rules use its tiers', async () => {
     await sql(ORIGINAL_SEED_SQL);
+    // The counting columns go first (the newest migration), the rules stay.
+    await dataSource.undoLastMigration();
     await expect(dataSource.undoLastMigration()).rejects.toThrow(
       'rules still use them (free_widgets_create, pro_widgets_create)',
     );
     await sql(`DELETE FROM rate_limits WHERE path = 'api_v1_widgets'`);
+    expect(await dataSource.runMigrations()).toHaveLength(1);
   });
 
   it('reverts every migration, then runs them again', async () => {
     await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
+    await dataSource.undoLastMigration();
     const tables = await sql(`SELECT table_name FROM information_schema.tables
       WHERE table_schema = 'public' ORDER BY table_name`);
     expect(tables).toEqual([{ table_name: 'migrations' }]);
-    expect(await dataSource.runMigrations()).toHaveLength(2);
+    expect(await dataSource.runMigrations()).toHaveLength(3);
     expect(await sql(`SELECT count(*)::int AS n FROM rate_limits`)).toEqual([{ n: 2 }]);
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });

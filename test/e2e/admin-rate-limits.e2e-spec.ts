@@ -168,12 +168,30 @@ describe.each(adapters)('admin API: /rate-limits on %s', (adapter) => {
       ['a numeric name', { name: 7 }, 'name'],
       ['an empty name', { name: '' }, 'name'],
       ['an unknown field', { colour: 'red' }, 'colour'],
+      ['an unknown algorithm', { algorithm: 'leaky-bucket' }, 'algorithm'],
+      ['a null algorithm', { algorithm: null }, 'algorithm'],
+      ['a burst with the fixed window', { burst: 3 }, 'burst'],
+      ['a burst with the sliding window', { algorithm: 'sliding-window', burst: 3 }, 'burst'],
+      ['a zero burst', { algorithm: 'gcra', burst: 0 }, 'burst'],
+      ['a string burst', { algorithm: 'gcra', burst: '3' }, 'burst'],
     ])('answers 400 naming the field to %s', async (_case, overrides, field) => {
       const body = await ruleBody(overrides);
       expectInvalid(await post('/rate-limits', body), field);
       if (typeof body.name === 'string' && body.name !== '') {
         expect((await get(`/rate-limits/${body.name}`)).status).toBe(404);
       }
+    });
+
+    it("stores each rule's algorithm and burst, the fixed window and none by default", async () => {
+      const plain = await post('/rate-limits', await ruleBody());
+      expect(plain.body).toMatchObject({ algorithm: 'fixed-window', burst: null });
+      const gcra = await post('/rate-limits', await ruleBody({ algorithm: 'gcra', burst: 7 }));
+      expect(gcra).toMatchObject({ status: 201, body: { algorithm: 'gcra', burst: 7 } });
+      const sliding = await post('/rate-limits', await ruleBody({ algorithm: 'sliding-window' }));
+      expect((await get(`/rate-limits/${sliding.body.name}`)).body).toMatchObject({
+        algorithm: 'sliding-window',
+        burst: null,
+      });
     });
 
     it('answers 404 naming the tier for an unknown or a deleted tier', async () => {
@@ -270,6 +288,30 @@ describe.each(adapters)('admin API: /rate-limits on %s', (adapter) => {
       await post('/rate-limits', body);
       expectInvalid(await patch(`/rate-limits/${body.name}`, change), field);
       expect((await get(`/rate-limits/${body.name}`)).body).toMatchObject({ limit: 5, period: 60 });
+    });
+
+    it("changes a rule's algorithm, a burst only with gcra (null clears it)", async () => {
+      const body = await ruleBody({ algorithm: 'gcra', burst: 2 });
+      await post('/rate-limits', body);
+      expectInvalid(
+        await patch(`/rate-limits/${body.name}`, { algorithm: 'fixed-window' }),
+        'burst',
+      );
+      expect((await get(`/rate-limits/${body.name}`)).body).toMatchObject({
+        algorithm: 'gcra',
+        burst: 2,
+      });
+      const left = await patch(`/rate-limits/${body.name}`, {
+        algorithm: 'sliding-window',
+        burst: null,
+      });
+      expect(left).toMatchObject({
+        status: 200,
+        body: { algorithm: 'sliding-window', burst: null },
+      });
+      expectInvalid(await patch(`/rate-limits/${body.name}`, { burst: 4 }), 'burst');
+      const back = await patch(`/rate-limits/${body.name}`, { algorithm: 'gcra', burst: 4 });
+      expect(back.body).toMatchObject({ algorithm: 'gcra', burst: 4 });
     });
 
     it('answers 404 to an unknown rule and to an unknown tier', async () => {

@@ -78,6 +78,38 @@ describe('rule changes across two instances sharing PostgreSQL and Redis', () =>
     expect(remaining).toEqual(['99', '98', '97', '96']);
   });
 
+  it('applies an algorithm set over the admin API on the next request, on both instances', async () => {
+    const gold = tokenFor({ sub: `gcra-${Date.now()}`, tierId: 1 });
+    // The seeded rule for free callers on /widgets/{id}, which no other test here uses.
+    const patched = await first.request('PATCH', '/api/v1/rate-limits/free_widget_read', {
+      token: superuser,
+      body: { limit: 2, period: 60, algorithm: 'gcra', burst: 1 },
+    });
+    expect([patched.status, await patched.json()]).toMatchObject([
+      200,
+      { algorithm: 'gcra', burst: 1 },
+    ]);
+    await msUntil(
+      async () => {
+        const seen = await second.request('GET', '/api/v1/widgets/1', {
+          token: tokenFor({ sub: `probe-${Math.random()}`, tierId: 1 }),
+        });
+        return seen.headers.get('x-ratelimit-limit') === '2';
+      },
+      REFRESH_MS * 2 + 500,
+    );
+    // One request per 30 s, none saved up: one counter across both instances.
+    const passed = await first.request('GET', '/api/v1/widgets/1', { token: gold });
+    const refused = await second.request('GET', '/api/v1/widgets/2', { token: gold });
+    // (No widget 1 in this database: a 404, counted like any answer.)
+    expect(passed.status).not.toBe(429);
+    expect(['remaining', 'reset'].map((h) => passed.headers.get(`x-ratelimit-${h}`))).toEqual([
+      '0',
+      '30',
+    ]);
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, '30']);
+  });
+
   // Last: it drops the database the others use.
   it('keeps serving the last known rules when the database goes away', async () => {
     const created = await first.request('POST', '/api/v1/rate-limits', {

@@ -102,7 +102,14 @@ export class RateLimitRuleCache
       .getRepository(RateLimit)
       .createQueryBuilder('rule')
       .innerJoin('rule.tier', 'tier', 'tier.deletedAt IS NULL')
-      .select(['rule.tierId', 'rule.path', 'rule.limit', 'rule.period'])
+      .select([
+        'rule.tierId',
+        'rule.path',
+        'rule.limit',
+        'rule.period',
+        'rule.algorithm',
+        'rule.burst',
+      ])
       .getMany();
     this.table = new RuleTable(rows);
     this.version = version;

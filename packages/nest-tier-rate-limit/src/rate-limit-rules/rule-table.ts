@@ -1,4 +1,4 @@
-import type { RateLimitRule } from '../rate-limit/index.js';
+import type { RateLimitAlgorithm, RateLimitRule } from '../rate-limit/index.js';
 import { sanitizePath } from '../rate-limit/index.js';
 
 /** The fields of a stored rule that rule resolution needs. */
@@ -7,6 +7,9 @@ export interface RuleRow {
   path: string;
   limit: number;
   period: number;
+  /** Absent in rows built before rules had one: the fixed window. */
+  algorithm?: RateLimitAlgorithm;
+  burst?: number | null;
 }
 
 /**
@@ -25,8 +28,8 @@ export class RuleTable {
       paths.set(row.path, {
         limit: row.limit,
         period: row.period,
-        // Stored rules name no algorithm yet: they count as the original design did.
-        algorithm: 'fixed-window',
+        algorithm: row.algorithm ?? 'fixed-window',
+        burst: row.burst ?? undefined,
         keyPath: sanitizePath(row.path),
       });
     }

@@ -1,3 +1,4 @@
+import { RATE_LIMIT_ALGORITHMS } from '../../rate-limit/algorithms/rate-limit-algorithm.js';
 import { MAX_INT4 } from '../field-rules.js';
 import {
   CreateRateLimitDto,
@@ -22,6 +23,21 @@ const PATH = {
 };
 const LIMIT = { minimum: 1, maximum: MAX_LIMIT, example: 100 };
 const PERIOD = { minimum: 1, maximum: MAX_PERIOD, example: 60, description: 'Seconds' };
+const ALGORITHM = {
+  type: String,
+  enum: [...RATE_LIMIT_ALGORITHMS],
+  default: 'fixed-window',
+  example: 'sliding-window',
+  description: 'How requests are counted (README, "Counting algorithms")',
+};
+const BURST = {
+  type: Number,
+  nullable: true,
+  minimum: 1,
+  maximum: MAX_LIMIT,
+  example: 20,
+  description: '`gcra` only: requests that may pass at once after a pause; null: the limit',
+};
 
 /** Documents the `/rate-limits` DTOs and routes. */
 export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
@@ -32,6 +48,8 @@ export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
     path: required(PATH),
     limit: required(LIMIT),
     period: required(PERIOD),
+    algorithm: optional(ALGORITHM),
+    burst: optional(BURST),
   });
   decorateProperties(UpdateRateLimitDto, {
     name: optional(NAME),
@@ -39,6 +57,8 @@ export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
     path: optional(PATH),
     limit: optional(LIMIT),
     period: optional(PERIOD),
+    algorithm: optional(ALGORITHM),
+    burst: optional(BURST),
   });
   // No validator is left on these fields to emit `design:type`: the types are spelled out.
   decorateProperties(RateLimitResponse, {
@@ -48,6 +68,8 @@ export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
     path: required({ type: String, example: 'api_v1_widgets_{id}' }),
     limit: required({ ...LIMIT, type: Number }),
     period: required({ ...PERIOD, type: Number }),
+    algorithm: required(ALGORITHM),
+    burst: required(BURST),
     createdAt: required({ type: Date }),
     updatedAt: required({ type: Date }),
   });

@@ -1,4 +1,8 @@
-import { IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import {
+  RATE_LIMIT_ALGORITHMS,
+  type RateLimitAlgorithm,
+} from '../../rate-limit/algorithms/rate-limit-algorithm.js';
 import { applyDecorators } from '@nestjs/common';
 import { IsStoredPathWithin, IsWellFormedText, ToNfc } from '../dto-text.js';
 import { IsIntBetween, IsRecordName, MAX_INT4 } from '../field-rules.js';
@@ -28,6 +32,19 @@ const IsRulePath = () =>
     IsStoredPathWithin(MAX_PATH),
   );
 
+/** One of the counting algorithms. */
+const IsAlgorithm = () =>
+  IsIn(RATE_LIMIT_ALGORITHMS, {
+    message: `algorithm must be one of ${RATE_LIMIT_ALGORITHMS.join(', ')}`,
+  });
+
+/** A GCRA burst, or null for none (the limit); only with `gcra`, which the service checks. */
+const IsBurst = () =>
+  applyDecorators(
+    ValidateIf((_object, value) => value !== undefined && value !== null),
+    IsIntBetween(1, MAX_LIMIT),
+  );
+
 /** A rule name, in NFC: 1–100 characters, none invisible (controls, bidi…), well-formed. */
 const IsRuleName = () => applyDecorators(IsRecordName(MAX_RULE_NAME_LENGTH), IsWellFormedText());
 
@@ -49,9 +66,18 @@ export class CreateRateLimitDto {
 
   @IsIntBetween(1, MAX_PERIOD)
   period!: number;
+
+  /** @default 'fixed-window' */
+  @OptionalNonNull()
+  @IsAlgorithm()
+  algorithm?: RateLimitAlgorithm;
+
+  /** `gcra` only; null or absent: the limit. */
+  @IsBurst()
+  burst?: number | null;
 }
 
-/** Body of `PATCH /rate-limits/{name}`: any subset of the fields, none of them null. */
+/** Body of `PATCH /rate-limits/{name}`: any subset of the fields, none of them null but `burst`. */
 export class UpdateRateLimitDto {
   @OptionalNonNull()
   @IsRuleName()
@@ -72,6 +98,14 @@ export class UpdateRateLimitDto {
   @OptionalNonNull()
   @IsIntBetween(1, MAX_PERIOD)
   period?: number;
+
+  @OptionalNonNull()
+  @IsAlgorithm()
+  algorithm?: RateLimitAlgorithm;
+
+  /** Null clears it (back to the limit), as leaving `gcra` requires. */
+  @IsBurst()
+  burst?: number | null;
 }
 
 /** A rule as the API returns it; `path` in its stored, sanitized form. */
@@ -82,6 +116,9 @@ export class RateLimitResponse {
   path!: string;
   limit!: number;
   period!: number;
+  algorithm!: RateLimitAlgorithm;
+  /** Null: the limit (and for any algorithm but `gcra`). */
+  burst!: number | null;
   createdAt!: Date;
   updatedAt!: Date;
 }

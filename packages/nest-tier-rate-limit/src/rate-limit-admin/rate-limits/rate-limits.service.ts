@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { countingProblem } from '../../rate-limit/algorithms/rate-limit-algorithm.js';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { RateLimit, RateLimitRuleCache, type Tier } from '../../rate-limit-rules/index.js';
@@ -44,7 +45,8 @@ export class RateLimitsService {
       const tier = await this.attachTo(manager, dto.tierId);
       const path = normalizeRulePath(dto.path);
       const name = dto.name ?? defaultRuleName(tier.name, path);
-      return this.save(manager, this.rules.create({ ...dto, name, path }));
+      const rule = this.rules.create({ ...dto, name, path });
+      return this.save(manager, checkedCounting(rule));
     });
   }
 
@@ -53,7 +55,7 @@ export class RateLimitsService {
       const rule = await this.find(manager, name);
       if (dto.tierId !== undefined) await this.attachTo(manager, dto.tierId);
       const path = dto.path === undefined ? rule.path : normalizeRulePath(dto.path);
-      return this.save(manager, this.rules.merge(rule, { ...dto, path }));
+      return this.save(manager, checkedCounting(this.rules.merge(rule, { ...dto, path })));
     });
   }
 
@@ -91,7 +93,15 @@ export class RateLimitsService {
   }
 }
 
+/** The rule as it would be stored, refused with a 400 naming the field when its burst cannot go. */
+function checkedCounting(rule: RateLimit): RateLimit {
+  const problem = countingProblem(rule.algorithm ?? 'fixed-window', rule.burst);
+  if (problem !== undefined)
+    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [problem] });
+  return rule;
+}
+
 function toResponse(rule: RateLimit): RateLimitResponse {
-  const { id, name, tierId, path, limit, period, createdAt, updatedAt } = rule;
-  return { id, name, tierId, path, limit, period, createdAt, updatedAt };
+  const { id, name, tierId, path, limit, period, algorithm, burst, createdAt, updatedAt } = rule;
+  return { id, name, tierId, path, limit, period, algorithm, burst, createdAt, updatedAt };
 }

@@ -1,4 +1,13 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import type { RateLimitAlgorithm } from '../../rate-limit/algorithms/rate-limit-algorithm.js';
 import { SoftDeletableEntity } from './soft-deletable.entity.js';
 import { Tier } from './tier.entity.js';
 
@@ -9,6 +18,8 @@ import { Tier } from './tier.entity.js';
   unique: true,
   where: '"deleted_at" IS NULL',
 })
+@Check('CHK_rate_limits_algorithm', `"algorithm" IN ('fixed-window', 'sliding-window', 'gcra')`)
+@Check('CHK_rate_limits_burst', `"burst" IS NULL OR ("algorithm" = 'gcra' AND "burst" > 0)`)
 export class RateLimit extends SoftDeletableEntity {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -34,4 +45,12 @@ export class RateLimit extends SoftDeletableEntity {
   /** Seconds. */
   @Column({ type: 'integer' })
   period!: number;
+
+  /** How requests are counted (see the README's "Counting algorithms"). */
+  @Column({ type: 'varchar', length: 20, default: 'fixed-window' })
+  algorithm!: RateLimitAlgorithm;
+
+  /** `gcra` only: requests that may pass at once after a pause; null means the limit. */
+  @Column({ type: 'integer', nullable: true })
+  burst!: number | null;
 }

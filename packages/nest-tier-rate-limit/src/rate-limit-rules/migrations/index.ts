@@ -1,6 +1,7 @@
 import { CreateRateLimitSchema1795765800000 } from './1795765800000-CreateRateLimitSchema.js';
+import { AddCountingAlgorithm1796300000000 } from './1796300000000-AddCountingAlgorithm.js';
 
-export { CreateRateLimitSchema1795765800000 };
+export { AddCountingAlgorithm1796300000000, CreateRateLimitSchema1795765800000 };
 
 /**
  * The schema of the rules (tables `tiers` and `rate_limits`, their indexes and foreign key), for
@@ -8,4 +9,7 @@ export { CreateRateLimitSchema1795765800000 };
  * No example rows: seeding tiers and rules is the host's choice.
  * @example new DataSource({ ...options, migrations: [...rateLimitMigrations, ...mine] })
  */
-export const rateLimitMigrations = [CreateRateLimitSchema1795765800000];
+export const rateLimitMigrations = [
+  CreateRateLimitSchema1795765800000,
+  AddCountingAlgorithm1796300000000,
+];
