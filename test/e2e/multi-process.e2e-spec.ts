@@ -78,7 +78,22 @@ afterAll(async () => {
   await database?.drop();
 });
 
-describe.each(setups)('%s', (_name, setup) => {
+// Every algorithm on every setup: each must let exactly the limit through. GCRA refills one
+// request every period / limit, so its period is long enough that none refills mid-burst.
+const algorithms: [string, Record<string, string>][] = [
+  ['fixed-window', {}],
+  ['sliding-window', { DEFAULT_RATE_LIMIT_ALGORITHM: 'sliding-window' }],
+  ['gcra', { DEFAULT_RATE_LIMIT_ALGORITHM: 'gcra', DEFAULT_RATE_LIMIT_PERIOD: '3600' }],
+];
+const cases = setups.flatMap(([name, setup]) =>
+  algorithms.map(([algorithm, counting]): [string, Setup, Record<string, string>] => [
+    `${name}, ${algorithm}`,
+    setup,
+    counting,
+  ]),
+);
+
+describe.each(cases)('%s', (_name, setup, counting) => {
   let demos: DemoProcess[] = [];
   let backend: { close(): Promise<void> } | undefined;
   // Enough sockets per process for every request of a burst to be in flight at once.
@@ -132,7 +147,8 @@ describe.each(setups)('%s', (_name, setup) => {
   beforeAll(async () => {
     const started = await setup.start();
     backend = started;
-    const start = () => startDemoProcess({ ...env, ...started.env, DATABASE_URL: database!.url });
+    const start = () =>
+      startDemoProcess({ ...env, ...counting, ...started.env, DATABASE_URL: database!.url });
     // The first alone, so that the others find its migrations done rather than race them.
     demos = [await start()];
     demos.push(...(await Promise.all(Array.from({ length: setup.processes - 1 }, start))));
