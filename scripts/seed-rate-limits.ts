@@ -13,15 +13,21 @@ import {
 } from '../src/database/data-source-options.js';
 import { validateEnv } from '../src/config/env.validation.js';
 import { loadEnvFile } from '../src/config/load-env-file.js';
-import { sanitizeRouteTemplate } from 'nest-tier-rate-limit';
+import {
+  countingProblem,
+  type RateLimitAlgorithm,
+  sanitizeRouteTemplate,
+} from 'nest-tier-rate-limit';
 
 /** Usage text printed by `--help`. */
 export const USAGE = `Usage: node dist/scripts/seed-rate-limits.js [rules.json]
 Creates or updates rules by name (idempotent); without a file, seeds the example rules.
-The file is a JSON array of {"tier", "name", "path", "limit", "period"}:
+The file is a JSON array of {"tier", "name", "path", "limit", "period"}, with "algorithm" and
+"burst" optional:
   [{ "tier": "free", "name": "free_widgets_create", "path": "/api/v1/widgets", "limit": 10, "period": 60 }]
 tier: the name of a live tier; path: a URL path or template (/api/v1/widgets/:id); limit: requests
-per period; period: seconds. Database: DATABASE_URL, else PGlite in PGLITE_DATA_DIR (./data/).
+per period; period: seconds; algorithm: fixed-window (default), sliding-window or gcra; burst:
+gcra only, requests that may pass at once (default: the limit). Database: DATABASE_URL, else PGlite in PGLITE_DATA_DIR (./data/).
 Reads .env in the current directory as the server does; the process environment wins over it.`;
 
 /** One rule to create or update; `path` already sanitized. */
@@ -31,6 +37,8 @@ export interface RuleSeed {
   path: string;
   limit: number;
   period: number;
+  algorithm: RateLimitAlgorithm;
+  burst: number | null;
 }
 
 /** What was done to one rule. */
@@ -43,12 +51,12 @@ export interface SeedOutcome {
 export const EXAMPLE_RULES: readonly RuleSeed[] = [
   { tier: 'free', name: 'free_widgets_create', path: 'api_v1_widgets', limit: 10, period: 60 },
   { tier: 'pro', name: 'pro_widgets_create', path: 'api_v1_widgets', limit: 100, period: 60 },
-];
+].map((rule): RuleSeed => ({ ...rule, algorithm: 'fixed-window', burst: null }));
 
 /** A bad rules file or entry; the message names the entry and the field. */
 export class RuleSeedError extends Error {}
 
-const FIELDS = ['tier', 'name', 'path', 'limit', 'period'];
+const FIELDS = ['tier', 'name', 'path', 'limit', 'period', 'algorithm', 'burst'];
 const isText = (max: number) => (v: unknown) =>
   typeof v === 'string' && v.length > 0 && v.length <= max;
 // PostgreSQL `integer` tops out at 2^31 - 1.
@@ -79,12 +87,22 @@ function parseRule(entry: unknown, at: string): RuleSeed {
   };
   const path = sanitizeRouteTemplate(get('path', isText(255), 'a string of 1-255 characters'));
   if (!path) throw new RuleSeedError(`${at}.path: must be a path, not only slashes`);
+  const algorithm = (value.algorithm ?? 'fixed-window') as RateLimitAlgorithm;
+  const burst = (value.burst ?? null) as number | null;
+  // "algorithm must be one of …" / "burst applies to …": the first word names the field.
+  const problem = countingProblem(algorithm, burst);
+  if (problem !== undefined) {
+    const field = problem.slice(0, problem.indexOf(' '));
+    throw new RuleSeedError(`${at}.${field}: ${problem.slice(field.length + 1)}`);
+  }
   return {
     tier: get('tier', isText(50), 'a tier name (1-50 characters)'),
     name: get('name', isText(100), 'a string of 1-100 characters'),
     path,
     limit: get('limit', isCount, 'a positive integer'),
     period: get('period', isCount, 'a positive integer'),
+    algorithm,
+    burst,
   };
 }
 
@@ -104,11 +122,13 @@ export async function upsertRules(
 }
 
 // Updates only when something differs (no row back: unchanged); xmax is 0 on an inserted row.
-const UPSERT = `INSERT INTO rate_limits AS r (tier_id, name, path, "limit", period)
-  VALUES ($1, $2, $3, $4, $5)
+const UPSERT = `INSERT INTO rate_limits AS r (tier_id, name, path, "limit", period, algorithm, burst)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)
   ON CONFLICT (name) WHERE deleted_at IS NULL DO UPDATE
-  SET tier_id = $1, path = $3, "limit" = $4, period = $5, updated_at = now()
-  WHERE (r.tier_id, r.path, r."limit", r.period) IS DISTINCT FROM ($1, $3, $4, $5)
+  SET tier_id = $1, path = $3, "limit" = $4, period = $5, algorithm = $6, burst = $7,
+    updated_at = now()
+  WHERE (r.tier_id, r.path, r."limit", r.period, r.algorithm, r.burst)
+    IS DISTINCT FROM ($1, $3, $4, $5, $6, $7::integer)
   RETURNING (xmax = 0) AS created`;
 
 async function upsertRule(manager: EntityManager, rule: RuleSeed): Promise<SeedOutcome['action']> {
@@ -117,8 +137,8 @@ async function upsertRule(manager: EntityManager, rule: RuleSeed): Promise<SeedO
   const [tier] = await manager.query<{ id: number }[]>(query, [rule.tier]);
   if (!tier) throw new RuleSeedError(`rule "${rule.name}": unknown tier "${rule.tier}"`);
   try {
-    const { name, path, limit, period } = rule;
-    const params = [tier.id, name, path, limit, period];
+    const { name, path, limit, period, algorithm, burst } = rule;
+    const params = [tier.id, name, path, limit, period, algorithm, burst];
     const rows = await manager.query<{ created: boolean }[]>(UPSERT, params);
     if (rows.length === 0) return 'unchanged';
     return rows[0].created ? 'created' : 'updated';
@@ -159,7 +179,11 @@ async function readJson(file: string): Promise<unknown> {
 
 /** One line per rule, as printed by the script. */
 export function describeOutcome({ action, rule }: SeedOutcome): string {
-  return `${action} ${rule.name} (tier ${rule.tier}, ${rule.path}: ${rule.limit} per ${rule.period}s)`;
+  const counting =
+    rule.algorithm === 'fixed-window'
+      ? ''
+      : `, ${rule.algorithm}${rule.burst === null ? '' : ` burst ${rule.burst}`}`;
+  return `${action} ${rule.name} (tier ${rule.tier}, ${rule.path}: ${rule.limit} per ${rule.period}s${counting})`;
 }
 
 /**

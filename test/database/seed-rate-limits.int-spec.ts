@@ -25,6 +25,8 @@ const entry = {
 const rule = (overrides: Partial<RuleSeed> = {}): RuleSeed => ({
   ...entry,
   path: 'api_v1_gadgets',
+  algorithm: 'fixed-window',
+  burst: null,
   ...overrides,
 });
 
@@ -34,6 +36,15 @@ describe('parseRuleSeeds', () => {
     expect(parseRuleSeeds([entry, template])).toEqual([
       rule(),
       rule({ name: 'read', path: 'api_v1_gadgets_{id}' }),
+    ]);
+  });
+
+  it('takes an algorithm, and a burst with gcra', () => {
+    const gcra = { ...entry, algorithm: 'gcra', burst: 3 };
+    const sliding = { ...entry, name: 'sliding', algorithm: 'sliding-window' };
+    expect(parseRuleSeeds([gcra, sliding])).toEqual([
+      rule({ algorithm: 'gcra', burst: 3 }),
+      rule({ name: 'sliding', algorithm: 'sliding-window' }),
     ]);
   });
 
@@ -50,6 +61,21 @@ describe('parseRuleSeeds', () => {
     ['path "///"', { ...entry, path: '///' }, 'rules[0].path: must be a path'],
     ['an unknown field', { ...entry, tierId: 1 }, 'rules[0].tierId: unknown field'],
     ['a string', 'free', 'rules[0]: must be an object'],
+    [
+      'an unknown algorithm',
+      { ...entry, algorithm: 'leaky-bucket' },
+      'rules[0].algorithm: must be one of fixed-window, sliding-window, gcra, got "leaky-bucket"',
+    ],
+    [
+      'a burst with the fixed window',
+      { ...entry, burst: 3 },
+      'rules[0].burst: applies to the gcra algorithm only',
+    ],
+    [
+      'a zero burst',
+      { ...entry, algorithm: 'gcra', burst: 0 },
+      'rules[0].burst: must be a positive integer, got 0',
+    ],
   ])('rejects %s, naming the field', (_label, bad, message) => {
     expect(() => parseRuleSeeds([bad])).toThrow(new RuleSeedError(message).message);
   });
@@ -94,6 +120,16 @@ describe('upsertRules on PGlite', () => {
     const [after] = await rows();
     expect(after).toMatchObject({ id: before.id, limit: 7, period: 30 });
     expect(after.updated_at).not.toEqual(before.updated_at);
+  });
+
+  it('stores an algorithm and burst, and updates a rule whose counting alone changed', async () => {
+    const gcra = rule({ limit: 7, period: 30, algorithm: 'gcra', burst: 2 });
+    expect((await upsertRules(dataSource, [gcra]))[0].action).toBe('updated');
+    expect((await upsertRules(dataSource, [gcra]))[0].action).toBe('unchanged');
+    expect((await rows())[0]).toMatchObject({ algorithm: 'gcra', burst: 2 });
+    const back = rule({ limit: 7, period: 30 });
+    expect((await upsertRules(dataSource, [back]))[0].action).toBe('updated');
+    expect((await rows())[0]).toMatchObject({ algorithm: 'fixed-window', burst: null });
   });
 
   it('creates a new rule when the one of that name is soft-deleted', async () => {
