@@ -102,6 +102,13 @@ describe('the Redis algorithm scripts', () => {
     expect(await client.pttl(window)).toBeGreaterThan(59_000);
   });
 
+  it('count a limit too high to ever reach (10⁹ per minute) without failing', async () => {
+    const key = newKey();
+    for (let i = 0; i < 3; i += 1)
+      expect(await gcra(key, 1_000_000_000, 60, 1_000_000_000)).toMatchObject({ limited: false });
+    expect(await client.pttl(key)).toBeGreaterThan(0);
+  });
+
   it("replace another algorithm's value under the key instead of misreading it", async () => {
     const key = newKey();
     await client.set(key, '5');

@@ -33,7 +33,8 @@ local function text(value) return string.format('%.17g', value) end
 if allow_at - now > epsilon then
   return {'1', text(held(tat - now)), '0', text(tat - now), text(allow_at - now)}
 end
-redis.call('SET', KEYS[1], 'g' .. text(next), 'PX', math.ceil(next - now))
+-- At least 1 ms: an interval below a double's resolution at epoch times leaves next = now.
+redis.call('SET', KEYS[1], 'g' .. text(next), 'PX', math.max(1, math.ceil(next - now)))
 local remaining = math.floor((now - allow_at + epsilon) / interval)
 return {'0', text(held(next - now)), text(remaining), text(next - now), '0'}
 `.trimStart();
