@@ -1,5 +1,6 @@
 import {
   MICRO_ONLY,
+  OPT_IN,
   variantInfo,
   variantsFor,
   type VariantInfo,
@@ -50,7 +51,7 @@ export const twinOf = (name: string) => `${name}${TWIN_MARK}`;
  * its A/A twin on every backend requested, since every ratio and verdict needs both.
  */
 export function selectVariants(requested?: readonly string[]): MicroVariant[] {
-  const all = BASES.filter((name) => !MICRO_ONLY.includes(name));
+  const all = BASES.filter((name) => !OPT_IN.includes(name));
   const wanted = new Set(requested?.map((name) => describe(name).name) ?? all);
   for (const name of [...wanted]) {
     const { reference } = describe(name);

@@ -15,7 +15,13 @@ export type VariantName =
   | 'rlf-redis-pipelined'
   | 'rlf-memcached'
   | 'ours-tier-rules'
-  | 'ours-memory-baseline';
+  | 'ours-memory-baseline'
+  | 'ours-memory-sliding'
+  | 'ours-memory-gcra'
+  | 'ours-redis-sliding'
+  | 'ours-redis-gcra'
+  | 'ours-memcached-sliding'
+  | 'ours-memcached-gcra';
 
 /** What the report says about a variant, and which backend its counters live in. */
 export interface VariantInfo {
@@ -80,10 +86,31 @@ export const VARIANTS: readonly VariantInfo[] = [
     'memory',
     'this project, `store: memory`, as built at an earlier commit (`bench:micro --baseline`)',
   ),
+  ...(['memory', 'redis', 'memcached'] as const).flatMap((store) =>
+    (['sliding-window', 'gcra'] as const).map((algorithm) =>
+      info(
+        `ours-${store}-${algorithm === 'gcra' ? 'gcra' : 'sliding'}`,
+        'ours',
+        store,
+        `this project, \`store: ${store}\`, \`defaultAlgorithm: '${algorithm}'\``,
+      ),
+    ),
+  ),
 ];
 
-/** Variants of `bench:micro` alone, with `--baseline`: the e2e rounds never run them. */
-export const MICRO_ONLY: readonly VariantName[] = ['ours-memory-baseline'];
+/** Variants of `bench:micro` alone: the e2e rounds never run them. */
+export const MICRO_ONLY: readonly VariantName[] = [
+  'ours-memory-baseline',
+  'ours-memory-sliding',
+  'ours-memory-gcra',
+  'ours-redis-sliding',
+  'ours-redis-gcra',
+  'ours-memcached-sliding',
+  'ours-memcached-gcra',
+];
+
+/** Measured only when asked for (`--baseline`). */
+export const OPT_IN: readonly VariantName[] = ['ours-memory-baseline'];
 
 /** The variants the e2e rounds run (and their report lists). */
 export const E2E_VARIANTS: readonly VariantInfo[] = VARIANTS.filter(

@@ -9,6 +9,7 @@ export type ProjectPackage = Pick<typeof project, 'RateLimitGuard' | 'RateLimitM
 export function ours(
   store: 'memory' | 'redis' | 'memcached',
   { RateLimitGuard, RateLimitModule }: ProjectPackage = project,
+  defaultAlgorithm?: project.RateLimitAlgorithm,
 ): VariantFactory {
   return ({ scenario, redisPort, memcachedPort }) => ({
     imports: [
@@ -19,6 +20,7 @@ export function ours(
         callerResolver: callerFromHeader,
         defaultLimit: scenario.limit,
         defaultPeriod: scenario.periodSeconds,
+        defaultAlgorithm,
       }),
     ],
     guard: RateLimitGuard,
