@@ -1,4 +1,5 @@
 import { GCRA_RESOLUTION_MS } from '../algorithms/gcra.js';
+import { LUA_TEXT, luaNow } from './lua-fragments.js';
 
 /**
  * {@link countGcra} as a Redis script, step for step in the same double arithmetic, so the two
@@ -12,11 +13,8 @@ export const GCRA_SCRIPT = `
 local limit = tonumber(ARGV[1])
 local period = tonumber(ARGV[2]) * 1000
 local burst = tonumber(ARGV[3])
-local now = tonumber(ARGV[4])
-if now == nil then
-  local time = redis.call('TIME')
-  now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-end
+${luaNow(4)}
+${LUA_TEXT}
 local epsilon = ${GCRA_RESOLUTION_MS}
 -- The TAT is kept as 'g' and its digits, so that no other algorithm reads it as a count.
 local stored = nil
@@ -29,7 +27,6 @@ local tat = math.max(stored or 0, now)
 local next = tat + interval
 local allow_at = next - burst * interval
 local function held(ahead) return math.max(0, math.ceil((ahead - epsilon) / interval)) end
-local function text(value) return string.format('%.17g', value) end
 if allow_at - now > epsilon then
   return {'1', text(held(tat - now)), '0', text(tat - now), text(allow_at - now)}
 end

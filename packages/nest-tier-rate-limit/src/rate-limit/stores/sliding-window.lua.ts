@@ -1,4 +1,5 @@
 import { SLIDING_WINDOW_BUCKETS } from '../algorithms/sliding-window.js';
+import { LUA_TEXT, luaNow } from './lua-fragments.js';
 
 /**
  * {@link countSlidingWindow} as a Redis script, step for step, on a hash: `b` the sub-window
@@ -10,11 +11,8 @@ import { SLIDING_WINDOW_BUCKETS } from '../algorithms/sliding-window.js';
 export const SLIDING_WINDOW_SCRIPT = `
 local limit = tonumber(ARGV[1])
 local period = tonumber(ARGV[2]) * 1000
-local now = tonumber(ARGV[3])
-if now == nil then
-  local time = redis.call('TIME')
-  now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-end
+${luaNow(3)}
+${LUA_TEXT}
 local buckets = ${SLIDING_WINDOW_BUCKETS}
 local slots = buckets + 1
 local bucket = period / buckets
@@ -60,7 +58,6 @@ local function until_below(leaving)
   return until_empty()
 end
 local reset = until_empty()
-local function text(value) return string.format('%.17g', value) end
 if limited then
   return {'1', text(count), '0', text(reset), text(until_below(count - limit + 1))}
 end
