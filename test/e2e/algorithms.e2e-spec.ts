@@ -1,19 +1,5 @@
-import type { RateLimitModuleOptions } from 'nest-tier-rate-limit';
 import { adapters, startTestApp, type TestApp } from '../support/rate-limit-test-app.js';
-
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
-const [memcachedHost, memcachedPort] = (process.env.MEMCACHED_LOCATION ?? '127.0.0.1:11211').split(
-  ':',
-);
-
-const stores: [string, () => RateLimitModuleOptions][] = [
-  ['memory', () => ({ store: 'memory' })],
-  ['redis', () => ({ store: 'redis', redis: { url: redisUrl } })],
-  [
-    'memcached',
-    () => ({ store: 'memcached', memcached: { host: memcachedHost, port: Number(memcachedPort) } }),
-  ],
-];
+import { storeOptions } from '../support/store-options.js';
 
 const headers = (response: Response) => ({
   status: response.status,
@@ -24,7 +10,7 @@ const headers = (response: Response) => ({
 });
 
 describe.each(adapters)('counting algorithms over HTTP on %s', (adapter) => {
-  describe.each(stores)('with the %s store', (_name, options) => {
+  describe.each(storeOptions)('with the %s store', (_name, options) => {
     let t: TestApp | undefined;
     afterEach(async () => {
       await t?.close();

@@ -1,27 +1,13 @@
-import type { RateLimitModuleOptions } from 'nest-tier-rate-limit';
 import { closeRawConnections, rawRequest } from '../support/raw-http.js';
 import { adapters, startTestApp, type TestApp } from '../support/rate-limit-test-app.js';
-
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
-const [memcachedHost, memcachedPort] = (process.env.MEMCACHED_LOCATION ?? '127.0.0.1:11211').split(
-  ':',
-);
-
-const stores: [string, () => RateLimitModuleOptions][] = [
-  ['memory', () => ({ store: 'memory' })],
-  ['redis', () => ({ store: 'redis', redis: { url: redisUrl } })],
-  [
-    'memcached',
-    () => ({ store: 'memcached', memcached: { host: memcachedHost, port: Number(memcachedPort) } }),
-  ],
-];
+import { storeOptions } from '../support/store-options.js';
 
 const numeric = (response: Response, name: string) => Number(response.headers.get(name));
 
 afterAll(closeRawConnections);
 
 describe.each(adapters)('rate limiting over HTTP on %s', (adapter) => {
-  describe.each(stores)('with the %s store', (_name, options) => {
+  describe.each(storeOptions)('with the %s store', (_name, options) => {
     let t: TestApp;
     beforeEach(async () => {
       t = await startTestApp(adapter, options());
