@@ -87,8 +87,11 @@ export function slidingWindowStep(now: number, limit: number, periodMs: number):
   return (stored) => {
     const window = parseWindow(stored) ?? newSlidingWindow(periodMs);
     const hit = countSlidingWindow(window, now, limit, periodMs);
-    const text = `${SLIDING_TAG}${window.bucketMs} ${window.newest} ${window.counts.join(',')}`;
-    return { hit, store: hit.limited ? undefined : text };
+    if (hit.limited) return { hit };
+    return {
+      hit,
+      store: `${SLIDING_TAG}${window.bucketMs} ${window.newest} ${window.counts.join(',')}`,
+    };
   };
 }
 
