@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RateLimitAlgorithm } from '../../packages/nest-tier-rate-limit/src/rate-limit/algorithms/rate-limit-algorithm.js';
 import type { RateLimitStore } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/rate-limit-store.js';
 
 /** How a contract run gets and disposes of a store for one backend. */
@@ -164,5 +165,72 @@ export function describeStoreContract(name: string, fixture: StoreFixture): void
         }
       });
     }
+
+    describe('several policies at once', () => {
+      const policies = (tag: string, algorithm: RateLimitAlgorithm = 'fixed-window') => [
+        { key: `${prefix}:{${tag}}:burst`, limit: 2, period: 60, algorithm },
+        { key: `${prefix}:{${tag}}:hour`, limit: 1000, period: 3600 },
+      ];
+      const counted = async (key: string) => {
+        const [hit] = await store.countPolicies([{ key, limit: 1000, period: 3600 }], 1, true);
+        return 1000 - hit.remaining - 1;
+      };
+
+      it.each(['fixed-window', 'sliding-window', 'gcra'] as const)(
+        'counts a request refused by a %s window on none of them',
+        async (algorithm) => {
+          const both = policies('refusal', algorithm);
+          const answers = [];
+          for (let i = 0; i < 6; i += 1) answers.push(await store.countPolicies(both, 1, false));
+          expect(answers.map((hits) => hits.some((hit) => hit.limited))).toEqual([
+            false,
+            false,
+            true,
+            true,
+            true,
+            true,
+          ]);
+          expect(answers[2].map((hit) => hit.limited)).toEqual([true, false]);
+          expect(await counted(both[1].key)).toBe(2);
+        },
+      );
+
+      it('charges the cost on each policy, and a refused cost leaves the rest', async () => {
+        const [burst, hour] = policies('cost');
+        const first = await store.countPolicies([{ ...burst, limit: 7 }, hour], 3, false);
+        expect(first.map((hit) => hit.remaining)).toEqual([4, 997]);
+        await store.countPolicies([{ ...burst, limit: 7 }, hour], 3, false);
+        const refused = await store.countPolicies([{ ...burst, limit: 7 }, hour], 3, false);
+        expect(refused[0]).toMatchObject({ limited: true, remaining: 1 });
+        expect(await counted(hour.key)).toBe(6);
+      });
+
+      it.each(['fixed-window', 'sliding-window', 'gcra'] as const)(
+        'gives %s units back, never below zero',
+        async (algorithm) => {
+          const both = policies('refund', algorithm);
+          const hits = await store.countPolicies(both, 1, true);
+          const after = await store.refundPolicies(both, hits, 1);
+          expect(after.map((hit) => hit.remaining)).toEqual([2, 1000]);
+          const again = await store.refundPolicies(both, hits, 5);
+          expect(again.map((hit) => hit.remaining)).toEqual([2, 1000]);
+          expect((await store.countPolicies(both, 1, true)).map((hit) => hit.remaining)).toEqual([
+            1, 999,
+          ]);
+        },
+      );
+
+      it('lets exactly the smaller budget through among 40 parallel checks', async () => {
+        const both = [
+          { key: `${prefix}:{race}:minute`, limit: 5, period: 60 },
+          { key: `${prefix}:{race}:hour`, limit: 1000, period: 3600 },
+        ];
+        const answers = await Promise.all(
+          Array.from({ length: 40 }, () => Promise.resolve(store.countPolicies(both, 1, false))),
+        );
+        expect(answers.filter((hits) => !hits.some((hit) => hit.limited))).toHaveLength(5);
+        expect(await counted(both[1].key)).toBe(5);
+      });
+    });
   });
 }

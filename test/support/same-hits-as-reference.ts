@@ -44,10 +44,13 @@ export function expectSlidingWindowAsReference(
     fc.asyncProperty(policyAndArrivals, async ({ limit, periodMs, times }) => {
       const key = newKey();
       const window = newSlidingWindow(periodMs);
-      for (const now of times)
-        expect(await count(key, limit, periodMs, now)).toEqual(
-          countSlidingWindow(window, now, limit, periodMs),
+      for (const now of times) {
+        // Only refunds need the sub-window, which the one-policy paths need not report.
+        const expected = { ...countSlidingWindow(window, now, limit, periodMs), window: undefined };
+        expect({ ...(await count(key, limit, periodMs, now)), window: undefined }).toEqual(
+          expected,
         );
+      }
     }),
     { numRuns },
   );

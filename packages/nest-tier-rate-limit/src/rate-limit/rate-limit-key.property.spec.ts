@@ -34,20 +34,24 @@ const anyPart = fc.oneof(shortPart, boundaryPart, longPart);
 
 const key = (caller: string, path: string, kind: RateLimitCallerKind = 'user') =>
   buildRateLimitKey(PREFIX, kind, caller, path);
-/** Where the caller part starts: after the prefix and the `user` kind. */
-const CALLER_START = `${PREFIX}:user:`.length;
+/** Where the caller part starts: after the prefix, the hash tag's brace and the `user` kind. */
+const CALLER_START = `${PREFIX}:{user:`.length;
+/** What follows the caller: the closing brace of the hash tag and the path's separator. */
+const CALLER_END = '}:';
 const kinds = fc.constantFrom<RateLimitCallerKind>('user', 'ip');
 const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 describe('buildRateLimitKey (property)', () => {
   it('is bounded in characters and in UTF-8 bytes, whatever the caller and path', () => {
-    const maxLength = CALLER_START + 1 + 2 * MAX_KEY_PART_LENGTH;
+    const maxLength = CALLER_START + CALLER_END.length + 2 * MAX_KEY_PART_LENGTH;
     fc.assert(
       fc.property(anyPart, anyPart, (caller, path) => {
         const built = key(caller, path);
         expect(built.length).toBeLessThanOrEqual(maxLength);
         // At most 3 UTF-8 bytes per UTF-16 unit (a pair of units makes 4 bytes).
-        expect(utf8Bytes(built)).toBeLessThanOrEqual(CALLER_START + 1 + 6 * MAX_KEY_PART_LENGTH);
+        expect(utf8Bytes(built)).toBeLessThanOrEqual(
+          CALLER_START + CALLER_END.length + 6 * MAX_KEY_PART_LENGTH,
+        );
         expect(key(caller, path)).toBe(built);
       }),
       RUNS,
@@ -73,9 +77,9 @@ describe('buildRateLimitKey (property)', () => {
     fc.assert(
       fc.property(plain, path, (caller, p) => {
         const built = key(caller, p);
-        expect(built).toBe(`${PREFIX}:user:${caller}:${p}`);
-        // The last ":" separates caller from path, whatever ":" the caller holds (IPv6).
-        expect(built.slice(CALLER_START, built.lastIndexOf(':'))).toBe(caller);
+        expect(built).toBe(`${PREFIX}:{user:${caller}}:${p}`);
+        // The last "}:" separates caller from path, whatever ":" or "}" the caller holds (IPv6).
+        expect(built.slice(CALLER_START, built.lastIndexOf(CALLER_END))).toBe(caller);
       }),
       RUNS,
     );
@@ -113,11 +117,27 @@ describe('buildRateLimitKey (property)', () => {
   it('never lets a verbatim part equal the hashed form of another', () => {
     fc.assert(
       fc.property(longPart, (long) => {
-        const hashedPath = key('c', long).slice(`${PREFIX}:user:c:`.length);
+        const hashedPath = key('c', long).slice(`${PREFIX}:{user:c}:`.length);
         expect(hashedPath).toHaveLength(MAX_KEY_PART_LENGTH);
         expect(key('c', hashedPath)).not.toBe(key('c', long));
-        const hashedCaller = key(long, 'p').slice(CALLER_START, -':p'.length);
+        const hashedCaller = key(long, 'p').slice(CALLER_START, -'}:p'.length);
         expect(key(hashedCaller, 'p')).not.toBe(key(long, 'p'));
+      }),
+      RUNS,
+    );
+  });
+
+  it('puts every key of one caller in one Redis Cluster slot: one hash tag per caller', () => {
+    // Redis hashes the text between the first "{" and the first "}" after it.
+    const tag = (built: string) => {
+      const open = built.indexOf('{');
+      return built.slice(open + 1, built.indexOf('}', open + 1));
+    };
+    fc.assert(
+      fc.property(kinds, anyPart, anyPart, anyPart, (kind, caller, p1, p2) => {
+        const one = tag(key(caller, p1, kind));
+        expect(one).not.toBe('');
+        expect(tag(key(caller, p2, kind))).toBe(one);
       }),
       RUNS,
     );

@@ -16,16 +16,18 @@ const HEAD_LENGTH = MAX_KEY_PART_LENGTH - 44;
 export type RateLimitCallerKind = 'user' | 'ip';
 
 /**
- * The counter key of a caller on a path: `{prefix}:{kind}:{caller}:{path}`, the caller and path
- * each at most {@link MAX_KEY_PART_LENGTH} characters, the whole well-formed Unicode.
+ * The counter key of a caller on a path: `{prefix}:{{kind}:{caller}}:{path}`, the caller and path
+ * each at most {@link MAX_KEY_PART_LENGTH} characters, the whole well-formed Unicode. The braces
+ * are a Redis hash tag: every key of one caller lives in one slot of a Redis Cluster, so that the
+ * several limits of one request are counted by one script.
  *
  * Distinct (kind, caller, path) triples always get distinct keys. A part is kept verbatim only
  * when it is short, well-formed, does not look like a hashed part and, for the path, holds no `:`
- * (so the last `:` of a key always separates caller from path, whatever `:` an IPv6 caller
+ * (so the last `:` of a key always separates caller from path, whatever `:` or `}` a caller
  * holds). Any other part becomes a readable head, `~` and the SHA-256 of the whole, exactly
  * {@link MAX_KEY_PART_LENGTH} characters.
- * @example buildRateLimitKey('ratelimit', 'user', '42', 'api_v1_widgets') // 'ratelimit:user:42:api_v1_widgets'
- * @example buildRateLimitKey('ratelimit', 'ip', '2001:db8::/64', 'x') // 'ratelimit:ip:2001:db8::/64:x'
+ * @example buildRateLimitKey('ratelimit', 'user', '42', 'api_v1_widgets') // 'ratelimit:{user:42}:api_v1_widgets'
+ * @example buildRateLimitKey('ratelimit', 'ip', '2001:db8::/64', 'x') // 'ratelimit:{ip:2001:db8::/64}:x'
  */
 export function buildRateLimitKey(
   prefix: string,
@@ -33,7 +35,7 @@ export function buildRateLimitKey(
   caller: string,
   path: string,
 ): string {
-  return `${prefix}:${kind}:${callerPart(caller)}:${pathPart(path)}`;
+  return `${prefix}:{${kind}:${callerPart(caller)}}:${pathPart(path)}`;
 }
 
 /**
@@ -46,7 +48,7 @@ export class RateLimitKeyBuilder {
   private lastPathPart = '';
 
   constructor(prefix: string) {
-    this.heads = { user: `${prefix}:user:`, ip: `${prefix}:ip:` };
+    this.heads = { user: `${prefix}:{user:`, ip: `${prefix}:{ip:` };
   }
 
   /** The key of `caller` (of `kind`) on `path`, exactly as {@link buildRateLimitKey} has it. */
@@ -55,7 +57,7 @@ export class RateLimitKeyBuilder {
       this.lastPathPart = pathPart(path);
       this.lastPath = path;
     }
-    return `${this.heads[kind]}${callerPart(caller)}:${this.lastPathPart}`;
+    return `${this.heads[kind]}${callerPart(caller)}}:${this.lastPathPart}`;
   }
 }
 

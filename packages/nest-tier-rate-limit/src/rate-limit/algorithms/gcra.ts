@@ -13,9 +13,9 @@ export const GCRA_RESOLUTION_MS = 0.01;
 const EPSILON_MS = GCRA_RESOLUTION_MS;
 
 /**
- * Counts one request with the generic cell rate algorithm: on average one request every
- * `periodMs / limit`, and up to `burst` at once after a pause. Updates `cell` only when the
- * request passes, so a refusal consumes nothing.
+ * Counts one request of `cost` units with the generic cell rate algorithm: on average one unit
+ * every `periodMs / limit`, and up to `burst` at once after a pause. Updates `cell` only when the
+ * request passes and `apply` is set (a dry run reports the same hit), so a refusal consumes nothing.
  *
  * Guarantee (GCRA with tolerance `(burst − 1) × interval`): any span of `L` ms, ends included,
  * holds at most `burst + ⌊(L + GCRA_RESOLUTION_MS) / interval⌋` passed requests. The hit reads the same as every
@@ -28,21 +28,26 @@ export function countGcra(
   limit: number,
   periodMs: number,
   burst: number,
+  cost = 1,
+  apply = true,
 ): RateLimitHit {
   const interval = periodMs / limit;
   const tat = Math.max(cell.tat, now);
-  const next = tat + interval;
+  const next = tat + cost * interval;
   // The earliest time at which this request conforms: the burst lets the TAT run ahead of now.
   const allowAt = next - burst * interval;
   if (allowAt - now > EPSILON_MS) {
     return {
       count: held(tat - now, interval),
       limited: true,
-      remaining: 0,
+      // What a cheaper request could still take: fewer than `cost`, so 0 for one unit.
+      remaining: Math.min(cost - 1, Math.max(0, unitsFree(tat, now, interval, burst))),
       resetMs: tat - now,
       retryAfterMs: allowAt - now,
     };
   }
+  // A dry run reports the cell as it stands.
+  if (!apply) return state(tat, now, interval, burst);
   cell.tat = next;
   return {
     count: held(next - now, interval),
@@ -56,4 +61,38 @@ export function countGcra(
 /** Requests the TAT still holds ahead of now. */
 function held(aheadMs: number, interval: number): number {
   return Math.max(0, Math.ceil((aheadMs - EPSILON_MS) / interval));
+}
+
+/**
+ * Gives back `amount` units counted on `cell`: the TAT moves back by as many intervals, never
+ * before `now` (a cell that has drained holds nothing to give back). Returns the state after it.
+ */
+export function refundGcra(
+  cell: GcraCell,
+  now: number,
+  limit: number,
+  periodMs: number,
+  burst: number,
+  amount: number,
+): RateLimitHit {
+  const interval = periodMs / limit;
+  const tat = Math.max(now, cell.tat - amount * interval);
+  if (cell.tat > now) cell.tat = tat;
+  return state(tat, now, interval, burst);
+}
+
+/** The hit of a cell whose TAT is `tat`, counting nothing. */
+function state(tat: number, now: number, interval: number, burst: number): RateLimitHit {
+  return {
+    count: held(tat - now, interval),
+    limited: false,
+    remaining: unitsFree(tat, now, interval, burst),
+    resetMs: tat - now,
+    retryAfterMs: 0,
+  };
+}
+
+/** Units that would pass at `now` on a cell whose TAT is `tat` (at least `now`). */
+function unitsFree(tat: number, now: number, interval: number, burst: number): number {
+  return Math.floor((now - tat + burst * interval + EPSILON_MS) / interval);
 }

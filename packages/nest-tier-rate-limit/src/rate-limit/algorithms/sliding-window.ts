@@ -26,23 +26,76 @@ export function newSlidingWindow(periodMs: number): SlidingWindowCounts {
 }
 
 /**
- * Counts one request in a sliding window of `periodMs` (a refusal counts nothing; it may drop
- * sub-windows that have expired). A request is counted from its arrival until the end of the
- * sub-window a period later, so the counted set always covers the last period:
+ * Counts one request of `cost` units in a sliding window of `periodMs` (a refusal counts nothing;
+ * it may drop sub-windows that have expired). A unit is counted from its arrival until the end of
+ * the sub-window a period later, so the counted set always covers the last period. The hit's
+ * `window` is the sub-window the units went into, which {@link refundSlidingWindow} needs.
  *
- * Guarantee: any span of `periodMs`, ends included, holds at most `limit` passed requests — no
+ * Guarantee: any span of `periodMs`, ends included, holds at most `limit` passed units — no
  * boundary burst, whatever the arrivals. The price: a request is refused only when the last
- * `periodMs × 1.1` hold `limit` passed requests, so a caller at exactly the limit's rate sees
+ * `periodMs × 1.1` hold `limit` passed units, so a caller at exactly the limit's rate sees
  * about one request in eleven refused.
  *
- * A window kept for another period starts afresh (a rule change applies on the next request).
+ * With `apply` unset, a request that would pass is not counted, and the hit reports the window as
+ * it stands. A window kept for another period starts afresh (a rule change applies on the next
+ * request).
  */
 export function countSlidingWindow(
   window: SlidingWindowCounts,
   now: number,
   limit: number,
   periodMs: number,
+  cost = 1,
+  apply = true,
 ): RateLimitHit {
+  const current = advance(window, now, periodMs);
+  const { counts } = window;
+  let count = 0;
+  for (const inBucket of counts) count += inBucket;
+  const limited = count + cost > limit;
+  if (!limited && apply) {
+    counts[slot(current)] += cost;
+    count += cost;
+  }
+  return {
+    count,
+    limited,
+    remaining: Math.max(0, limit - count),
+    resetMs: untilEmpty(window, now),
+    retryAfterMs: limited ? untilBelow(window, now, count + cost - limit) : 0,
+    window: current,
+  };
+}
+
+/**
+ * Gives back `amount` units counted in sub-window `index` (the `window` of their hit), never
+ * more than it holds; nothing once that sub-window has left the window. Returns the state after.
+ */
+export function refundSlidingWindow(
+  window: SlidingWindowCounts,
+  now: number,
+  limit: number,
+  periodMs: number,
+  index: number,
+  amount: number,
+): RateLimitHit {
+  const current = advance(window, now, periodMs);
+  const { counts } = window;
+  if (index <= current && index > current - SLOTS)
+    counts[slot(index)] = Math.max(0, counts[slot(index)] - amount);
+  let count = 0;
+  for (const inBucket of counts) count += inBucket;
+  return {
+    count,
+    limited: false,
+    remaining: Math.max(0, limit - count),
+    resetMs: untilEmpty(window, now),
+    retryAfterMs: 0,
+  };
+}
+
+/** Drops the sub-windows that have expired by `now` and returns the current one. */
+function advance(window: SlidingWindowCounts, now: number, periodMs: number): number {
   const bucketMs = periodMs / SLIDING_WINDOW_BUCKETS;
   if (window.bucketMs !== bucketMs) Object.assign(window, newSlidingWindow(periodMs));
   const { counts } = window;
@@ -51,20 +104,7 @@ export function countSlidingWindow(
   const expired = Math.min(current - window.newest, SLOTS);
   for (let step = 1; step <= expired; step += 1) counts[slot(current - expired + step)] = 0;
   window.newest = current;
-  let count = 0;
-  for (const inBucket of counts) count += inBucket;
-  const limited = count >= limit;
-  if (!limited) {
-    counts[slot(current)] += 1;
-    count += 1;
-  }
-  return {
-    count,
-    limited,
-    remaining: Math.max(0, limit - count),
-    resetMs: untilEmpty(window, now),
-    retryAfterMs: limited ? untilBelow(window, now, count - limit + 1) : 0,
-  };
+  return current;
 }
 
 /** When a sub-window `index` stops counting. */

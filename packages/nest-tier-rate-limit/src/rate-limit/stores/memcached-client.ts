@@ -13,6 +13,26 @@ export interface MemcachedClientOptions {
 
 type Callback<T> = (error: unknown, result: T) => void;
 
+/** A value as `gets` reads it: the value and the CAS token a later `cas` needs. */
+export interface Versioned {
+  value: unknown;
+  cas: string;
+}
+
+/** A query of the package's query layer: the command text, and how its reply is read. */
+interface Query {
+  key: string;
+  type: string;
+  multi: boolean;
+  command: string;
+  callback: Callback<unknown>;
+}
+
+/** The package's query layer, under its one-key `gets` (not in its published types). */
+interface QueryLayer {
+  command(compile: () => Query): void;
+}
+
 /**
  * The few `memcached` calls the Memcached store needs, as promises with a deadline.
  *
@@ -69,16 +89,36 @@ export class MemcachedClient {
   }
 
   /** The value of `key` and its CAS token, `undefined` when absent. */
-  gets(key: string): Promise<{ value: unknown; cas: string } | undefined> {
-    return this.call('gets', (done: Callback<{ value: unknown; cas: string } | undefined>) =>
+  gets(key: string): Promise<Versioned | undefined> {
+    return this.call('gets', (done: Callback<Versioned | undefined>) =>
       this.client.gets(key, (error: unknown, data?: Record<string, unknown> & { cas: string }) =>
         done(error, data && key in data ? { value: data[key], cas: String(data.cas) } : undefined),
       ),
     );
   }
 
+  /**
+   * The values of `keys` with their CAS tokens, in one `gets` command (one round trip); a key that
+   * is absent is absent from the map.
+   */
+  getsMulti(keys: readonly string[]): Promise<Map<string, Versioned>> {
+    // The package's own `gets` takes one key: the command goes through its query layer.
+    const layer = this.client as unknown as QueryLayer;
+    return this.call('gets', (done: Callback<Map<string, Versioned>>) =>
+      layer.command(() => ({
+        key: keys[0],
+        type: 'gets',
+        multi: true,
+        command: `gets ${keys.join(' ')}`,
+        // The package empties its result array once this returns: it is read at once.
+        callback: (error, result) =>
+          done(error, error ? new Map<string, Versioned>() : versionsOf(result)),
+      })),
+    );
+  }
+
   /** Stores `value` if `key` is unchanged since `gets` gave `cas`: `false` if it changed or went. */
-  cas(key: string, value: string, cas: string, lifetimeSeconds: number): Promise<boolean> {
+  cas(key: string, value: string | number, cas: string, lifetimeSeconds: number): Promise<boolean> {
     return this.call('cas', (done: Callback<boolean>) =>
       this.client.cas(key, value, cas, lifetimeSeconds, (error: unknown, stored: boolean) =>
         isNotStored(error) ? done(undefined, false) : done(error, stored === true),
@@ -135,6 +175,17 @@ export class MemcachedClient {
       }
     });
   }
+}
+
+/** The package answers a multi-key `gets` with `{ [key]: value, cas }` per value found. */
+function versionsOf(result: unknown): Map<string, Versioned> {
+  const found = new Map<string, Versioned>();
+  const items = Array.isArray(result) ? result : result === undefined ? [] : [result];
+  for (const item of items as Record<string, unknown>[]) {
+    const key = Object.keys(item).find((name) => name !== 'cas');
+    if (key !== undefined) found.set(key, { value: item[key], cas: String(item.cas) });
+  }
+  return found;
 }
 
 function isNotStored(error: unknown): boolean {

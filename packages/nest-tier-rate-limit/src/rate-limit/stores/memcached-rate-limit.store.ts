@@ -6,11 +6,21 @@ import {
   RATE_LIMIT_ALGORITHMS,
   type RateLimitCounting,
 } from '../algorithms/rate-limit-algorithm.js';
-import { CasCounter, gcraStep, slidingWindowStep } from './memcached-cas.js';
+import {
+  CasCounter,
+  gcraStep,
+  KeyQueue,
+  MAX_RELATIVE_TTL,
+  slidingWindowStep,
+} from './memcached-cas.js';
 import { MemcachedClient } from './memcached-client.js';
+import { EPOCH_SECONDS, pack, unpack, windowEndMs, windowEndOf } from './memcached-fixed-window.js';
+import { casPolicy, CasPolicies } from './memcached-policies.js';
 import {
   fixedWindowHit,
+  type RateLimitCounted,
   type RateLimitHit,
+  type RateLimitPolicyCheck,
   RateLimitStore,
   RateLimitStoreUnsupportedError,
 } from './rate-limit-store.js';
@@ -29,14 +39,6 @@ export interface MemcachedRateLimitStoreOptions {
   clock?: Clock;
 }
 
-/** Window ends are stored in seconds since this Unix time, so that they fit in 30 bits. */
-const EPOCH_SECONDS = 1_700_000_000;
-// A value is windowEnd * 2**23 + count, below 2**53 so exact in a JS number: at most 2**23 - 1
-// hits per window per key are counted, one more would carry into the window end.
-const COUNT_SPAN = 2 ** 23;
-const MAX_WINDOW_END = 2 ** 30;
-/** Longest relative TTL memcached accepts; larger numbers mean a Unix time. */
-const MAX_RELATIVE_TTL = 2_592_000;
 const MAX_KEY_BYTES = 250;
 const ATTEMPTS = 3;
 const HASHED_SUFFIX = /#[\w-]{43}$/;
@@ -54,6 +56,12 @@ const HASHED_SUFFIX = /#[\w-]{43}$/;
  * Memcached expires the key on its own one-second tick, within the second before `period` ends:
  * the counter disappears within one second of the reported end, and reset times are exact to it.
  *
+ * Several policies, a cost above one or a refundable request: all or none by
+ * {@link CasPolicies} (one `gets`, then a `cas` per key; a refusal writes nothing, a late one is
+ * given back), each policy with its own algorithm, the fixed window on the same packed value as
+ * `incr`. Its windows are kept a second past their end, which it ignores and `incr` counts into,
+ * as into the second its own windows may outlive their end. Refunds: a `cas` per key.
+ *
  * Needs the optional peer dependency `memcached` (`npm install memcached`), loaded on construction.
  */
 export class MemcachedRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
@@ -61,6 +69,7 @@ export class MemcachedRateLimitStore extends RateLimitStore implements OnApplica
   private readonly client: MemcachedClient;
   private readonly clock: Clock;
   private readonly cas: CasCounter;
+  private readonly policies: CasPolicies;
 
   /** @throws Error naming the package to install when `memcached` is absent */
   constructor(options: MemcachedRateLimitStoreOptions = {}) {
@@ -71,7 +80,11 @@ export class MemcachedRateLimitStore extends RateLimitStore implements OnApplica
       timeoutMs: options.timeoutMs ?? 250,
     });
     this.clock = options.clock ?? systemClock;
-    this.cas = new CasCounter(this.client, options.timeoutMs ?? 250);
+    const budgetMs = options.timeoutMs ?? 250;
+    // One queue per key for both sequences, so that this process never contends with itself.
+    const queue = new KeyQueue();
+    this.cas = new CasCounter(this.client, budgetMs, queue);
+    this.policies = new CasPolicies(this.client, queue, this.clock, budgetMs);
   }
 
   override get algorithms(): readonly RateLimitAlgorithm[] {
@@ -99,11 +112,44 @@ export class MemcachedRateLimitStore extends RateLimitStore implements OnApplica
       if (value === NON_NUMERIC) await this.client.del(safeKey);
       else if (value !== false) return this.hit(value, limit);
       const windowEnd = windowEndOf(this.clock.now(), periodSeconds);
-      const opened = windowEnd * COUNT_SPAN + 1;
+      const opened = pack(1, windowEnd);
       const ttl = periodSeconds <= MAX_RELATIVE_TTL ? periodSeconds : EPOCH_SECONDS + windowEnd;
       if (await this.client.add(safeKey, opened, ttl)) return this.hit(opened, limit);
     }
     throw new Error(`memcached counter ${key} vanished ${ATTEMPTS} times in a row`);
+  }
+
+  /**
+   * A lone policy of one unit, not refundable: {@link incrementAndCheck}. Anything else: every
+   * policy or none, by {@link CasPolicies} (two round trips for a pass, one for a refusal).
+   */
+  override async countPolicies(
+    policies: readonly RateLimitPolicyCheck[],
+    cost: number,
+    refundable: boolean,
+  ): Promise<RateLimitHit[]> {
+    if (policies.length === 1 && cost === 1 && !refundable) {
+      const [{ key, limit, period }] = policies;
+      return [await this.incrementAndCheck(key, limit, period, policies[0])];
+    }
+    if (policies.length === 0) return [];
+    const checks = policies.map((check) => casPolicy(check, toMemcachedKey(check.key), cost));
+    return this.policies.count(checks, cost);
+  }
+
+  /**
+   * Gives back `amount` units on each policy, one `cas` per key (two round trips; one when there
+   * is nothing to give back): only to the fixed window or sliding sub-window of the hit's
+   * `window`, never below zero, a GCRA TAT never before now.
+   */
+  override refundPolicies(
+    policies: readonly RateLimitPolicyCheck[],
+    hits: readonly RateLimitCounted[],
+    amount: number,
+  ): Promise<RateLimitHit[]> {
+    if (policies.length === 0) return Promise.resolve([]);
+    const checks = policies.map((check) => casPolicy(check, toMemcachedKey(check.key)));
+    return this.policies.refund(checks, hits, amount);
   }
 
   async getCount(key: string): Promise<number> {
@@ -137,7 +183,7 @@ export class MemcachedRateLimitStore extends RateLimitStore implements OnApplica
 
   private hit(value: unknown, limit: number): RateLimitHit {
     const { count, windowEnd } = decode(value, 'counter');
-    const resetMs = (EPOCH_SECONDS + windowEnd) * 1000 - this.clock.now();
+    const resetMs = windowEndMs(windowEnd) - this.clock.now();
     return fixedWindowHit(count, limit, Math.max(0, resetMs));
   }
 }
@@ -151,20 +197,11 @@ function unlessNonNumeric(error: unknown): typeof NON_NUMERIC {
   throw error;
 }
 
-function windowEndOf(nowMs: number, periodSeconds: number): number {
-  const windowEnd = Math.floor((nowMs + periodSeconds * 1000) / 1000) - EPOCH_SECONDS;
-  if (windowEnd < 0 || windowEnd >= MAX_WINDOW_END) {
-    throw new RangeError(`The clock reads ${nowMs}, outside the years the memcached store covers`);
-  }
-  return windowEnd;
-}
-
 function decode(raw: unknown, key: string): { count: number; windowEnd: number } {
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) {
+  const packed = unpack(raw);
+  if (packed === undefined)
     throw new Error(`memcached key ${key} does not hold a rate-limit counter`);
-  }
-  return { count: value % COUNT_SPAN, windowEnd: Math.floor(value / COUNT_SPAN) };
+  return packed;
 }
 
 /*

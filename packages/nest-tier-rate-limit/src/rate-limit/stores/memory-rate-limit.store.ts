@@ -1,8 +1,9 @@
 import { type Clock, systemClock } from '../clock.js';
-import type { MaybePromise } from '../maybe-promise.js';
+import { isPromiseLike, type MaybePromise } from '../maybe-promise.js';
 import { globToRegExp } from './glob.js';
 import { evictLeastFull, type MemoryWindow } from './memory-eviction.js';
-import { countGcra, type GcraCell } from '../algorithms/gcra.js';
+import { countFixedWindow, refundFixedWindow } from '../algorithms/fixed-window.js';
+import { countGcra, type GcraCell, refundGcra } from '../algorithms/gcra.js';
 import {
   type RateLimitAlgorithm,
   RATE_LIMIT_ALGORITHMS,
@@ -11,9 +12,16 @@ import {
 import {
   countSlidingWindow,
   newSlidingWindow,
+  refundSlidingWindow,
   type SlidingWindowCounts,
 } from '../algorithms/sliding-window.js';
-import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
+import {
+  fixedWindowHit,
+  type RateLimitCounted,
+  type RateLimitHit,
+  type RateLimitPolicyCheck,
+  RateLimitStore,
+} from './rate-limit-store.js';
 
 /** Options of {@link MemoryRateLimitStore}. */
 export interface MemoryRateLimitStoreOptions {
@@ -121,6 +129,110 @@ export class MemoryRateLimitStore extends RateLimitStore {
     return fixedWindowHit(window.count, limit, window.expiresAt - now);
   }
 
+  /** Every policy at once: one pass that decides, then one that counts if all of them pass. */
+  override countPolicies(
+    policies: readonly RateLimitPolicyCheck[],
+    cost: number,
+    refundable: boolean,
+  ): MaybePromise<RateLimitHit[]> {
+    if (policies.length === 1 && cost === 1 && !refundable) {
+      const [{ key, limit, period }] = policies;
+      // Through countRequest, so that a subclass overriding incrementAndCheck is called.
+      const hit = this.countRequest(key, limit, period, policies[0]);
+      return isPromiseLike(hit) ? Promise.resolve(hit).then((one) => [one]) : [hit];
+    }
+    return this.countPoliciesNow(policies, cost);
+  }
+
+  /** {@link countPolicies} in this process, answered at once. */
+  countPoliciesNow(policies: readonly RateLimitPolicyCheck[], cost: number): RateLimitHit[] {
+    const now = this.clock.now();
+    const hits = policies.map((policy) => this.step(policy, now, cost, false));
+    if (hits.some((hit) => hit.limited)) return hits;
+    return policies.map((policy) => this.step(policy, now, cost, true));
+  }
+
+  override refundPolicies(
+    policies: readonly RateLimitPolicyCheck[],
+    hits: readonly RateLimitCounted[],
+    amount: number,
+  ): RateLimitHit[] {
+    const now = this.clock.now();
+    return policies.map((policy, index) => {
+      const { key, limit, period, algorithm, burst = limit } = policy;
+      const window = this.windows.get(key);
+      const counted = hits[index].window;
+      const kind = algorithm === 'fixed-window' ? undefined : algorithm;
+      // Nothing counted: the full quota (GCRA: its burst).
+      if (window === undefined || window.kind !== kind)
+        return idle(kind === 'gcra' ? burst : limit);
+      // A hit with no window (counted without `refundable`) matches none: nothing is given back.
+      if (kind === undefined)
+        return refundFixedWindow(window, now, limit, counted ?? Number.NaN, amount);
+      const hit =
+        kind === 'gcra'
+          ? refundGcra(window.state as GcraCell, now, limit, period * 1000, burst, amount)
+          : refundSlidingWindow(
+              window.state as SlidingWindowCounts,
+              now,
+              limit,
+              period * 1000,
+              counted ?? Number.NaN,
+              amount,
+            );
+      window.count = hit.count;
+      window.expiresAt = now + hit.resetMs;
+      return hit;
+    });
+  }
+
+  /** One policy of {@link countPolicies}: decides, and counts when `apply` is set. */
+  private step(
+    policy: RateLimitPolicyCheck,
+    now: number,
+    cost: number,
+    apply: boolean,
+  ): RateLimitHit {
+    const { key, limit, period, algorithm = 'fixed-window', burst = limit } = policy;
+    const periodMs = period * 1000;
+    const kind = algorithm === 'fixed-window' ? undefined : algorithm;
+    let window = this.windows.get(key);
+    if (window === undefined || window.kind !== kind || window.expiresAt <= now) {
+      // A dry run creates nothing: it reads a window that holds nothing yet.
+      const fresh: MemoryWindow = { count: 0, limit, expiresAt: now, kind };
+      if (kind !== undefined)
+        fresh.state = kind === 'gcra' ? { tat: 0 } : newSlidingWindow(periodMs);
+      if (!apply) window = fresh;
+      else {
+        if (window !== undefined) this.windows.delete(key);
+        window = fresh;
+        this.makeRoom(now);
+        this.windows.set(key, window);
+      }
+    }
+    if (kind === undefined) {
+      window.limit = limit;
+      return countFixedWindow(window, now, limit, periodMs, cost, apply);
+    }
+    const hit =
+      kind === 'gcra'
+        ? countGcra(window.state as GcraCell, now, limit, periodMs, burst, cost, apply)
+        : countSlidingWindow(
+            window.state as SlidingWindowCounts,
+            now,
+            limit,
+            periodMs,
+            cost,
+            apply,
+          );
+    if (apply) {
+      window.count = hit.count;
+      window.limit = kind === 'gcra' ? burst : limit;
+      window.expiresAt = now + hit.resetMs;
+    }
+    return hit;
+  }
+
   getCount(key: string): Promise<number> {
     const window = this.windows.get(key);
     const live = window !== undefined && window.expiresAt > this.clock.now();
@@ -197,4 +309,9 @@ export class MemoryRateLimitStore extends RateLimitStore {
     const target = this.maxKeys - Math.max(1, Math.floor(this.maxKeys * EVICT_SHARE));
     evictLeastFull(this.windows, target, now);
   }
+}
+
+/** The state of a policy with nothing counted. */
+function idle(limit: number): RateLimitHit {
+  return { count: 0, limited: false, remaining: limit, resetMs: 0, retryAfterMs: 0 };
 }

@@ -1,5 +1,5 @@
 import type { RateLimitAlgorithm, RateLimitCounting } from '../algorithms/rate-limit-algorithm.js';
-import type { MaybePromise } from '../maybe-promise.js';
+import { isPromiseLike, type MaybePromise } from '../maybe-promise.js';
 
 /**
  * The outcome of one counted request, as a store reports it.
@@ -18,6 +18,26 @@ export interface RateLimitHit {
   resetMs: number;
   /** Milliseconds until a request can succeed: 0 when this one was allowed. */
   retryAfterMs: number;
+  /**
+   * What a refund needs to find the units again, when the store reports it: the fixed window's end
+   * (store clock, ms), the sliding window's sub-window; unset for GCRA, which needs nothing.
+   */
+  window?: number;
+}
+
+/** What a refund reads of each hit it gives units back to: the hit itself, or a decision's state. */
+export interface RateLimitCounted {
+  readonly window?: number;
+}
+
+/** One policy a request is counted against, as a store sees it. */
+export interface RateLimitPolicyCheck extends RateLimitCounting {
+  /** The full counter key (`ratelimit:{user:42}:api_v1_widgets`). */
+  key: string;
+  /** Units allowed per period, a positive integer. */
+  limit: number;
+  /** Period in seconds, a positive integer. */
+  period: number;
 }
 
 /**
@@ -68,6 +88,46 @@ export abstract class RateLimitStore {
   }
 
   /**
+   * Counts `cost` units on every policy in one atomic step: either all of them pass and each
+   * counts the units, or the request is refused and none does (a refusal by a short window never
+   * uses a long window's quota). Each hit describes its policy: passing ones as counted, and in a
+   * refused request, the refusing ones with their wait and the others as they stand.
+   *
+   * `refundable`: the caller may give the units back ({@link refundPolicies}), so each hit must
+   * carry its `window`. A store may answer a lone policy of one unit faster without it.
+   *
+   * The built-in stores count any number of policies; a store that only implements
+   * `incrementAndCheck` counts a lone policy of one unit, and rejects anything else with
+   * {@link RateLimitStoreUnsupportedError} (the service then follows its failure mode).
+   */
+  countPolicies(
+    policies: readonly RateLimitPolicyCheck[],
+    cost: number,
+    refundable: boolean,
+  ): MaybePromise<RateLimitHit[]> {
+    if (policies.length !== 1 || cost !== 1 || refundable)
+      return Promise.reject(this.unsupported('count several policies, costs or refunds'));
+    const [{ key, limit, period }] = policies;
+    const hit = this.countRequest(key, limit, period, policies[0]);
+    return isPromiseLike(hit) ? Promise.resolve(hit).then((one) => [one]) : [hit];
+  }
+
+  /**
+   * Gives back `amount` units that {@link countPolicies} counted (with `refundable` set) on each
+   * policy, `hits` being its answer. Atomic per key; never takes a counter below zero, and gives
+   * nothing back to a window other than the one that counted them (the fixed window that has
+   * ended, the sub-windows that have slid out, a GCRA cell that has drained). Resolves with each
+   * policy's state afterwards.
+   */
+  refundPolicies(
+    _policies: readonly RateLimitPolicyCheck[],
+    _hits: readonly RateLimitCounted[],
+    _amount: number,
+  ): MaybePromise<RateLimitHit[]> {
+    return Promise.reject(this.unsupported('give units back'));
+  }
+
+  /**
    * Requests counted so far in the live fixed window of `key` (0 when there is none). A key
    * counted with another algorithm: the memory store reports the count of its latest request,
    * Redis and Memcached reject.
@@ -86,6 +146,14 @@ export abstract class RateLimitStore {
 
   /** Resolves when the backend answers; rejects otherwise. */
   abstract ping(): Promise<void>;
+
+  private unsupported(operation: string): RateLimitStoreUnsupportedError {
+    return new RateLimitStoreUnsupportedError(
+      this.name,
+      operation,
+      'it implements only incrementAndCheck',
+    );
+  }
 }
 
 const FIXED_WINDOW_ONLY: readonly RateLimitAlgorithm[] = ['fixed-window'];

@@ -1,5 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
 import { FIXED_WINDOW_SCRIPT } from './fixed-window.lua.js';
 import {
   type RateLimitAlgorithm,
@@ -8,8 +9,21 @@ import {
 } from '../algorithms/rate-limit-algorithm.js';
 import { GCRA_SCRIPT } from './gcra.lua.js';
 import { closeRedis, connect, SCRIPT_COMMAND } from './redis-connection.js';
+import {
+  countPoliciesOn,
+  definePolicyScripts,
+  type PolicyScriptClient,
+  refundPoliciesOn,
+  textHit,
+} from './redis-policies.js';
 import { SLIDING_WINDOW_SCRIPT } from './sliding-window.lua.js';
-import { fixedWindowHit, type RateLimitHit, RateLimitStore } from './rate-limit-store.js';
+import {
+  fixedWindowHit,
+  type RateLimitCounted,
+  type RateLimitHit,
+  type RateLimitPolicyCheck,
+  RateLimitStore,
+} from './rate-limit-store.js';
 
 /** Options of {@link RedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
@@ -39,18 +53,26 @@ export interface RedisRateLimitStoreOptions {
   poolSize?: number;
   /** Time allowed to each command before it fails, in milliseconds. @default 250 */
   timeoutMs?: number;
+  /**
+   * For tests only: the time (ms) the GCRA and sliding-window scripts count at, instead of Redis
+   * `TIME` (never in production: processes' clocks differ). Fixed windows still follow Redis'
+   * clock, which their expiry runs on.
+   * @default unset (Redis `TIME`)
+   */
+  clock?: Clock;
 }
 
 const PENDING = new Set(['wait', 'connecting', 'connect']);
 
 type ScriptCommand = (key: string, seconds: number) => Promise<unknown>;
-type ScriptClient = Redis &
+type ScriptClient = PolicyScriptClient &
   Record<typeof SCRIPT_COMMAND, ScriptCommand> &
   Record<typeof GCRA_COMMAND | typeof SLIDING_WINDOW_COMMAND, TextScriptCommand>;
 type TextScriptCommand = (key: string, ...args: number[]) => Promise<unknown>;
 
 const GCRA_COMMAND = 'rateLimitGcra';
 const SLIDING_WINDOW_COMMAND = 'rateLimitSlidingWindow';
+const NO_TIME: number[] = [];
 
 /**
  * Fixed-window counters in Redis, shared by every process using the same database.
@@ -64,6 +86,10 @@ const SLIDING_WINDOW_COMMAND = 'rateLimitSlidingWindow';
  *
  * Needs the optional peer dependency `ioredis` (`npm install ioredis`), loaded on construction
  * unless a `client` is given.
+ *
+ * Several policies, costs and refunds ({@link countPolicies}, {@link refundPolicies}) are one
+ * script call each, over every key at once: a request's keys share a hash tag (`{user:42}`), so
+ * they share a Redis Cluster slot.
  */
 export class RedisRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
   readonly name = 'redis';
@@ -72,6 +98,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
   private readonly timeoutMs: number;
   private readonly readyWaits = new Map<Redis, Promise<void>>();
   private cursor = 0;
+  private readonly clock: Clock | undefined;
   /** Set on shutdown: later calls reject at once instead of meeting a half-closed socket. */
   private closed = false;
 
@@ -80,6 +107,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     super();
     this.timeoutMs = options.timeoutMs ?? 250;
     this.owned = options.client === undefined;
+    this.clock = options.clock;
     const clients =
       options.client !== undefined
         ? [options.client]
@@ -88,6 +116,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
       client.defineCommand(SCRIPT_COMMAND, { numberOfKeys: 1, lua: FIXED_WINDOW_SCRIPT });
       client.defineCommand(GCRA_COMMAND, { numberOfKeys: 1, lua: GCRA_SCRIPT });
       client.defineCommand(SLIDING_WINDOW_COMMAND, { numberOfKeys: 1, lua: SLIDING_WINDOW_SCRIPT });
+      definePolicyScripts(client);
     }
     this.clients = clients as ScriptClient[];
   }
@@ -104,16 +133,55 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
   ): Promise<RateLimitHit> {
     const client = this.next();
     if (PENDING.has(client.status)) await this.readyOrTimeout(client);
-    if (counting?.algorithm === 'gcra')
-      return textHit(await client[GCRA_COMMAND](key, limit, seconds, counting.burst ?? limit));
+    if (counting?.algorithm === 'gcra') {
+      const burst = counting.burst ?? limit;
+      return textHit(await client[GCRA_COMMAND](key, limit, seconds, burst, ...this.time()));
+    }
     if (counting?.algorithm === 'sliding-window')
-      return textHit(await client[SLIDING_WINDOW_COMMAND](key, limit, seconds));
+      return textHit(await client[SLIDING_WINDOW_COMMAND](key, limit, seconds, ...this.time()));
     const reply: unknown = await client[SCRIPT_COMMAND](key, seconds);
     if (!Array.isArray(reply) || reply.length !== 2 || !reply.every(Number.isInteger)) {
       throw new Error(`Unexpected Redis rate-limit script reply: ${JSON.stringify(reply)}`);
     }
     const [count, pttl] = reply as [number, number];
     return fixedWindowHit(count, limit, Math.max(0, pttl));
+  }
+
+  /**
+   * Every policy decided and counted in one atomic script call (`POLICIES_COUNT_SCRIPT`), one
+   * round trip, with the semantics of {@link MemoryRateLimitStore.countPolicies}. A lone policy of
+   * one unit with no refund to come takes the {@link incrementAndCheck} path instead, its hit
+   * without `window`.
+   */
+  override countPolicies(
+    policies: readonly RateLimitPolicyCheck[],
+    cost: number,
+    refundable: boolean,
+  ): Promise<RateLimitHit[]> {
+    if (policies.length === 1 && cost === 1 && !refundable) {
+      const [{ key, limit, period }] = policies;
+      return this.incrementAndCheck(key, limit, period, policies[0]).then((hit) => [hit]);
+    }
+    return this.client().then((client) =>
+      countPoliciesOn(client, policies, cost, this.clock?.now()),
+    );
+  }
+
+  /**
+   * Gives `amount` units back on every policy in one atomic script call, one round trip: a
+   * second script (`POLICIES_REFUND_SCRIPT`) rather than a mode of the counting one, so that each
+   * stays short and a refund sends no cost, a count no windows. Semantics of
+   * {@link MemoryRateLimitStore.refundPolicies}; a fixed or sliding window whose hit has no
+   * `window` gives nothing back. Needs Redis 6.0 or later (`SET … KEEPTTL`).
+   */
+  override refundPolicies(
+    policies: readonly RateLimitPolicyCheck[],
+    hits: readonly RateLimitCounted[],
+    amount: number,
+  ): Promise<RateLimitHit[]> {
+    return this.client().then((client) =>
+      refundPoliciesOn(client, policies, hits, amount, this.clock?.now()),
+    );
   }
 
   async getCount(key: string): Promise<number> {
@@ -156,6 +224,11 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     await Promise.all(this.clients.map(closeRedis));
   }
 
+  /** The time passed to the scripts: none (Redis `TIME`) unless a test set a clock. */
+  private time(): number[] {
+    return this.clock === undefined ? NO_TIME : [this.clock.now()];
+  }
+
   /** The next connection round-robin, once connected (waiting at most `timeoutMs`). */
   private async client(): Promise<ScriptClient> {
     const client = this.next();
@@ -190,13 +263,4 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     }
     return wait;
   }
-}
-
-/** The reply of the GCRA and sliding-window scripts: five numbers as text. */
-function textHit(reply: unknown): RateLimitHit {
-  const numbers = Array.isArray(reply) ? reply.map(Number) : [];
-  if (numbers.length !== 5 || !numbers.every(Number.isFinite))
-    throw new Error(`Unexpected Redis rate-limit script reply: ${JSON.stringify(reply)}`);
-  const [limited, count, remaining, resetMs, retryAfterMs] = numbers;
-  return { limited: limited === 1, count, remaining, resetMs, retryAfterMs };
 }
