@@ -18,6 +18,7 @@ import {
   type RateLimitAlgorithm,
   sanitizeRouteTemplate,
 } from 'nest-tier-rate-limit';
+import { LIVE_RULE_PER_PERIOD_INDEX, strayWildcardProblem } from 'nest-tier-rate-limit/rules';
 
 /** Usage text printed by `--help`. */
 export const USAGE = `Usage: node dist/scripts/seed-rate-limits.js [rules.json]
@@ -25,8 +26,9 @@ Creates or updates rules by name (idempotent); without a file, seeds the example
 The file is a JSON array of {"tier", "name", "path", "limit", "period"}, with "algorithm" and
 "burst" optional:
   [{ "tier": "free", "name": "free_widgets_create", "path": "/api/v1/widgets", "limit": 10, "period": 60 }]
-tier: the name of a live tier; path: a URL path or template (/api/v1/widgets/:id); limit: requests
-per period; period: seconds; algorithm: fixed-window (default), sliding-window or gcra; burst:
+tier: the name of a live tier; path: a URL path or template (/api/v1/widgets/:id), or * for the
+tier's total budget across every route; limit: requests per period; period: seconds (one live rule
+per tier, path and period: several periods of one path all apply); algorithm: fixed-window (default), sliding-window or gcra; burst:
 gcra only, requests that may pass at once (default: the limit). Database: DATABASE_URL, else PGlite in PGLITE_DATA_DIR (./data/).
 Reads .env in the current directory as the server does; the process environment wins over it.`;
 
@@ -87,6 +89,8 @@ function parseRule(entry: unknown, at: string): RuleSeed {
   };
   const path = sanitizeRouteTemplate(get('path', isText(255), 'a string of 1-255 characters'));
   if (!path) throw new RuleSeedError(`${at}.path: must be a path, not only slashes`);
+  const wildcard = strayWildcardProblem(path);
+  if (wildcard !== undefined) throw new RuleSeedError(`${at}.${wildcard.replace(' ', ': ')}`);
   const algorithm = (value.algorithm ?? 'fixed-window') as RateLimitAlgorithm;
   const burst = (value.burst ?? null) as number | null;
   // "algorithm must be one of …" / "burst applies to …": the first word names the field.
@@ -108,7 +112,8 @@ function parseRule(entry: unknown, at: string): RuleSeed {
 
 /**
  * Creates or updates each rule by name among live rules, in one transaction (all or nothing).
- * @throws RuleSeedError for an unknown (or deleted) tier, or a (tier, path) another live rule has.
+ * @throws RuleSeedError for an unknown (or deleted) tier, or a (tier, path, period) another live
+ * rule has.
  */
 export async function upsertRules(
   dataSource: DataSource,
@@ -143,9 +148,8 @@ async function upsertRule(manager: EntityManager, rule: RuleSeed): Promise<SeedO
     if (rows.length === 0) return 'unchanged';
     return rows[0].created ? 'created' : 'updated';
   } catch (error) {
-    if ((error as { constraint?: string }).constraint !== 'UQ_rate_limits_tier_path_live')
-      throw error;
-    const taken = `tier "${rule.tier}" already has another live rule for "${rule.path}"`;
+    if ((error as { constraint?: string }).constraint !== LIVE_RULE_PER_PERIOD_INDEX) throw error;
+    const taken = `tier "${rule.tier}" already has another live rule for "${rule.path}" and period ${rule.period}`;
     throw new RuleSeedError(`rule "${rule.name}": ${taken}`);
   }
 }

@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres-datab
 const ORIGINAL_SEED_SQL = `INSERT INTO rate_limits (tier_id, name, path, "limit", period, created_at) VALUES (1, 'free_widgets_create', 'api_v1_widgets', 10, 60, NOW()), (2, 'pro_widgets_create', 'api_v1_widgets', 100, 60, NOW())`;
 
 const RULE = `INSERT INTO rate_limits (tier_id, name, path, "limit", period) VALUES ($1, $2, $3, 5, 60)`;
+const PERIOD_RULE = `INSERT INTO rate_limits (tier_id, name, path, "limit", period) VALUES ($1, $2, $3, 5, $4)`;
 
 const targets: { target: string; settings: () => Promise<DatabaseSettings> }[] = [
   { target: 'PGlite in memory', settings: () => Promise.resolve({ pgliteDataDir: 'memory://' }) },
@@ -27,6 +28,8 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
   let connection: QueryRunner; // one connection, so BEGIN and ROLLBACK frame the test's queries
   const sql = <T = Record<string, unknown>>(query: string, params?: unknown[]) =>
     connection.query(query, params) as Promise<T[]>;
+  const indexNames = async () =>
+    (await sql<{ name: string }>(`SELECT indexname AS name FROM pg_indexes`)).map((i) => i.name);
   /** Runs `body` in a transaction that is always rolled back, so tests leave no rows. */
   const rolledBack = async (body: () => Promise<void>) => {
     await sql('BEGIN');
@@ -50,6 +53,7 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
       'CreateRateLimitSchema1795765800000',
       'SeedTiersAndRules1795765900000',
       'AddCountingAlgorithm1796300000000',
+      'OneLiveRulePerPeriod1796400000000',
     ]);
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
@@ -93,12 +97,13 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
     );
     expect(indexes.map((i) => i.indexname)).toEqual([
       'UQ_rate_limits_name_live',
-      'UQ_rate_limits_tier_path_live',
+      'UQ_rate_limits_tier_path_period_live',
       'UQ_tiers_name_live',
     ]);
     for (const { indexdef } of indexes) {
       expect(indexdef).toMatch(/^CREATE UNIQUE INDEX .* WHERE \(deleted_at IS NULL\)$/);
     }
+    expect(indexes[1].indexdef).toContain('(tier_id, path, period)');
     const [fk] = await sql<{ def: string }>(
       `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'FK_rate_limits_tier'`,
     );
@@ -128,14 +133,16 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
     });
   });
 
-  it('allows one live rule per tier and path, and reuse once soft-deleted', async () => {
+  it('allows one live rule per tier, path and period, and reuse once soft-deleted', async () => {
     await rolledBack(async () => {
       await sql(RULE, [1, 'a', 'api_x']);
+      await sql(PERIOD_RULE, [1, 'a_hourly', 'api_x', 3600]);
+      await sql(PERIOD_RULE, [1, 'total', '*', 60]);
       await sql(`UPDATE rate_limits SET deleted_at = now() WHERE name = 'a'`);
       await sql(RULE, [1, 'a', 'api_x']);
       await expect(sql(RULE, [1, 'b', 'api_x'])).rejects.toMatchObject({
         code: '23505',
-        constraint: 'UQ_rate_limits_tier_path_live',
+        constraint: 'UQ_rate_limits_tier_path_period_live',
       });
     });
     await rolledBack(async () => {
@@ -191,25 +198,49 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
     });
   });
 
+  it('refuses to revert to one rule per tier and path while a path has several, naming them', async () => {
+    await sql(PERIOD_RULE, [1, 'd_burst', 'api_d', 1]);
+    await sql(PERIOD_RULE, [1, 'd_sustained', 'api_d', 3600]);
+    await sql(PERIOD_RULE, [2, 'e_live', 'api_e', 60]);
+    await sql(PERIOD_RULE, [2, 'e_gone', 'api_e', 3600]);
+    await sql(`UPDATE rate_limits SET deleted_at = now() WHERE name = 'e_gone'`);
+    await expect(dataSource.undoLastMigration()).rejects.toThrow(
+      'Cannot restore one live rule per tier and path: delete all but one of each ' +
+        '(tier 1 path api_d: d_burst, d_sustained)',
+    );
+    expect(await indexNames()).toContain('UQ_rate_limits_tier_path_period_live');
+    // Soft-deleted rows do not count: the old index covers live rows only.
+    await sql(`UPDATE rate_limits SET deleted_at = now() WHERE name = 'd_sustained'`);
+    await dataSource.undoLastMigration();
+    expect(await indexNames()).toContain('UQ_rate_limits_tier_path_live');
+    expect(await indexNames()).not.toContain('UQ_rate_limits_tier_path_period_live');
+    await expect(sql(PERIOD_RULE, [1, 'd_again', 'api_d', 3600])).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'UQ_rate_limits_tier_path_live',
+    });
+    await sql(`DELETE FROM rate_limits WHERE path IN ('api_d', 'api_e')`);
+    expect(await dataSource.runMigrations()).toHaveLength(1);
+    expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+  });
+
   it('refuses to revert the seed while other rules use its tiers', async () => {
     await sql(ORIGINAL_SEED_SQL);
-    // The counting columns go first (the newest migration), the rules stay.
+    // The index and the counting columns go first (the newest migrations), the rules stay.
+    await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
     await expect(dataSource.undoLastMigration()).rejects.toThrow(
       'rules still use them (free_widgets_create, pro_widgets_create)',
     );
     await sql(`DELETE FROM rate_limits WHERE path = 'api_v1_widgets'`);
-    expect(await dataSource.runMigrations()).toHaveLength(1);
+    expect(await dataSource.runMigrations()).toHaveLength(2);
   });
 
   it('reverts every migration, then runs them again', async () => {
-    await dataSource.undoLastMigration();
-    await dataSource.undoLastMigration();
-    await dataSource.undoLastMigration();
+    for (let undone = 0; undone < 4; undone += 1) await dataSource.undoLastMigration();
     const tables = await sql(`SELECT table_name FROM information_schema.tables
       WHERE table_schema = 'public' ORDER BY table_name`);
     expect(tables).toEqual([{ table_name: 'migrations' }]);
-    expect(await dataSource.runMigrations()).toHaveLength(3);
+    expect(await dataSource.runMigrations()).toHaveLength(4);
     expect(await sql(`SELECT count(*)::int AS n FROM rate_limits`)).toEqual([{ n: 2 }]);
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });

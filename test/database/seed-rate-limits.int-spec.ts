@@ -62,6 +62,11 @@ describe('parseRuleSeeds', () => {
     ['an unknown field', { ...entry, tierId: 1 }, 'rules[0].tierId: unknown field'],
     ['a string', 'free', 'rules[0]: must be an object'],
     [
+      'a path holding * beside other characters',
+      { ...entry, path: '/api/*' },
+      `rules[0].path: may hold "*" only alone, for the tier's total budget across every route`,
+    ],
+    [
       'an unknown algorithm',
       { ...entry, algorithm: 'leaky-bucket' },
       'rules[0].algorithm: must be one of fixed-window, sliding-window, gcra, got "leaky-bucket"',
@@ -78,6 +83,10 @@ describe('parseRuleSeeds', () => {
     ],
   ])('rejects %s, naming the field', (_label, bad, message) => {
     expect(() => parseRuleSeeds([bad])).toThrow(new RuleSeedError(message).message);
+  });
+
+  it('keeps * (or /*) as *, the total budget', () => {
+    expect(parseRuleSeeds([{ ...entry, path: '/*' }])).toEqual([rule({ path: '*' })]);
   });
 
   it('rejects a non-array and a name given twice', () => {
@@ -147,10 +156,27 @@ describe('upsertRules on PGlite', () => {
     expect(await rows()).toEqual(before);
   });
 
-  it('refuses a second live rule for the same tier and path', async () => {
+  it('refuses a second live rule for the same tier, path and period', async () => {
     await expect(upsertRules(dataSource, [rule({ name: 'other' })])).rejects.toThrow(
-      'rule "other": tier "free" already has another live rule for "api_v1_gadgets"',
+      'rule "other": tier "free" already has another live rule for "api_v1_gadgets" and period 60',
     );
+  });
+
+  it('creates several periods of one path, and a total budget, idempotently', async () => {
+    const rules = [
+      rule({ name: 'free_gizmos_burst', path: 'api_v1_gizmos', limit: 2, period: 1 }),
+      rule({ name: 'free_gizmos_daily', path: 'api_v1_gizmos', limit: 500, period: 86_400 }),
+      rule({ name: 'free_total', path: '*', limit: 1000, period: 3600 }),
+    ];
+    const first = await upsertRules(dataSource, rules);
+    expect(first.map((o) => o.action)).toEqual(['created', 'created', 'created']);
+    const second = await upsertRules(dataSource, rules);
+    expect(second.map((o) => o.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    const live = await dataSource.query<{ name: string }[]>(
+      `SELECT name FROM rate_limits WHERE path IN ('api_v1_gizmos', '*') AND deleted_at IS NULL
+        ORDER BY id`,
+    );
+    expect(live.map((r) => r.name)).toEqual(rules.map((r) => r.name));
   });
 });
 

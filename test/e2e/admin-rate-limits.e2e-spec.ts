@@ -206,7 +206,7 @@ describe.each(adapters)('admin API: /rate-limits on %s', (adapter) => {
       });
     });
 
-    it('answers 409 to a taken name and to a second live rule for a tier and path', async () => {
+    it('answers 409 to a taken name and to a second live rule for a tier, path and period', async () => {
       const body = await ruleBody();
       expect((await post('/rate-limits', body)).status).toBe(201);
       const sameName = await post('/rate-limits', { ...(await ruleBody()), name: body.name });
@@ -221,11 +221,12 @@ describe.each(adapters)('admin API: /rate-limits on %s', (adapter) => {
       });
       expect(samePath.status).toBe(409);
       expect(samePath.body.message).toBe(
-        `Tier ${body.tierId} already has a live rate limit for path api_v1_${body.name}`,
+        `Tier ${body.tierId} already has a live rate limit for path api_v1_${body.name} ` +
+          `and period 60: "${body.name}"`,
       );
     });
 
-    it('lets a deleted rule’s name and (tier, path) be used again', async () => {
+    it('lets a deleted rule’s name and (tier, path, period) be used again', async () => {
       const body = await ruleBody();
       const first = await post('/rate-limits', body);
       expect((await del(`/rate-limits/${body.name}`)).status).toBe(204);
@@ -327,7 +328,7 @@ describe.each(adapters)('admin API: /rate-limits on %s', (adapter) => {
       expect((await get(`/rate-limits/${body.name}`)).body.tierId).toBe(body.tierId);
     });
 
-    it('answers 409 to renaming onto a taken name or moving onto a taken (tier, path)', async () => {
+    it('answers 409 to renaming onto a taken name or moving onto a taken (tier, path, period)', async () => {
       const [a, b] = [await ruleBody(), await ruleBody()];
       await post('/rate-limits', a);
       await post('/rate-limits', b);
@@ -339,7 +340,7 @@ describe.each(adapters)('admin API: /rate-limits on %s', (adapter) => {
       const move = await patch(`/rate-limits/${b.name}`, { tierId: a.tierId, path: a.path });
       expect(move).toMatchObject({
         status: 409,
-        body: { message: expect.stringContaining(`api_v1_${a.name}`) },
+        body: { message: expect.stringContaining(`api_v1_${a.name} and period 60: "${a.name}"`) },
       });
       expect((await get(`/rate-limits/${b.name}`)).body).toMatchObject({ tierId: b.tierId });
     });

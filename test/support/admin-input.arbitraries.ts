@@ -44,7 +44,7 @@ export const valid = {
     // A ":" must start a parameter name.
     if (/:(?![A-Za-z0-9_])/.test(v)) return false;
     const stored = sanitizeRouteTemplate(v);
-    return stored !== '' && stored.length <= 255;
+    return stored !== '' && stored.length <= 255 && (stored === '*' || !stored.includes('*'));
   },
   limit: intIn(1, 1_000_000_000),
   period: intIn(1, 31_536_000),

@@ -7,3 +7,4 @@ export * from './rate-limit-rules.module.js';
 export type { RateLimitRulesModuleOptions } from './rate-limit-rules.module-definition.js';
 export { RATE_LIMIT_RULES_OPTIONS } from './rate-limit-rules.module-definition.js';
 export * from './rule-table.js';
+export * from './total-path.js';

@@ -7,7 +7,6 @@ import {
 import { DataSource } from 'typeorm';
 import {
   BackendFailureLog,
-  fallbackRule,
   type RateLimitRule,
   type RateLimitRuleContext,
   RateLimitRuleResolver,
@@ -50,11 +49,9 @@ export class RateLimitRuleCache
     return this.table.size;
   }
 
-  resolve(context: RateLimitRuleContext): RateLimitRule {
-    const tierId = context.caller?.tierId;
-    if (tierId === null || tierId === undefined) return fallbackRule(context);
-    const rule = this.table.match(tierId, context.path, context.template, context.rawPath);
-    return rule ?? fallbackRule(context);
+  /** Every limit on the request, from the rules held: see {@link RuleTable.resolve}. */
+  resolve(context: RateLimitRuleContext): readonly RateLimitRule[] {
+    return this.table.resolve(context);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -110,6 +107,8 @@ export class RateLimitRuleCache
         'rule.algorithm',
         'rule.burst',
       ])
+      // Rules in creation order, so that each path's rules come in a stable order.
+      .orderBy('rule.id')
       .getMany();
     this.table = new RuleTable(rows);
     this.version = version;

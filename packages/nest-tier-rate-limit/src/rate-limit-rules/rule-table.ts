@@ -1,5 +1,15 @@
-import type { RateLimitAlgorithm, RateLimitRule } from '../rate-limit/index.js';
-import { sanitizePath } from '../rate-limit/index.js';
+import {
+  fallbackRules,
+  keyedRules,
+  type RateLimitAlgorithm,
+  type RateLimitRule,
+  type RateLimitRuleContext,
+  type RateLimitWindow,
+  sanitizePath,
+  TOTAL_KEY_PATH,
+} from '../rate-limit/index.js';
+import { RouteWithTotals, WithDefaultTotal } from './rule-memos.js';
+import { isTotalPath } from './total-path.js';
 
 /** The fields of a stored rule that rule resolution needs. */
 export interface RuleRow {
@@ -12,47 +22,61 @@ export interface RuleRow {
   burst?: number | null;
 }
 
+/** One tier's rules, each answer built once. */
+interface TierRules {
+  /** Per stored path: that path's rules (one per period), then the tier's totals. */
+  paths: Map<string, readonly RateLimitRule[]>;
+  /** The tier's total budget (rules on `*`), keyed on `*`; empty when it sets none. */
+  totals: readonly RateLimitRule[];
+  /** Rules held, the totals counted once. */
+  size: number;
+}
+
 /**
- * Live rules indexed by tier, then path, with each rule's answer built once, so that matching a
- * request allocates nothing.
+ * Live rules indexed by tier, then path, with each answer built once, so that resolving a
+ * request allocates nothing in the steady state. A path may have several rules, one per period;
+ * a tier may have a total budget across every guarded route (rules whose path is `*`).
  */
 export class RuleTable {
-  private readonly byTier = new Map<number, Map<string, RateLimitRule>>();
+  private readonly byTier = new Map<number, TierRules>();
+  private readonly withDefaultTotal = new WithDefaultTotal();
+  private readonly routeWithTotals = new RouteWithTotals();
 
+  /** Rows in the order given; of two for one tier, path and period, the later is dropped. */
   constructor(rows: readonly RuleRow[]) {
+    const windows = new Map<number, Map<string, RateLimitWindow[]>>();
     for (const row of rows) {
-      let paths = this.byTier.get(row.tierId);
+      let paths = windows.get(row.tierId);
       if (paths === undefined)
-        this.byTier.set(row.tierId, (paths = new Map<string, RateLimitRule>()));
-      // The counter is keyed on the rule's path, so a template rule gives all ids one counter.
-      paths.set(row.path, {
-        limit: row.limit,
-        period: row.period,
-        algorithm: row.algorithm ?? 'fixed-window',
-        burst: row.burst ?? undefined,
-        keyPath: sanitizePath(row.path),
-      });
+        windows.set(row.tierId, (paths = new Map<string, RateLimitWindow[]>()));
+      // Every spelling of the total (`*`, `/*`) is one budget.
+      const path = isTotalPath(row.path) ? TOTAL_KEY_PATH : row.path;
+      const { limit, period, algorithm = 'fixed-window', burst } = row;
+      let list = paths.get(path);
+      if (list === undefined) paths.set(path, (list = []));
+      list.push({ limit, period, algorithm, burst: burst ?? undefined });
     }
+    for (const [tierId, paths] of windows) this.byTier.set(tierId, tierRules(paths));
   }
 
   /** Rules held. */
   get size(): number {
     let size = 0;
-    for (const paths of this.byTier.values()) size += paths.size;
+    for (const tier of this.byTier.values()) size += tier.size;
     return size;
   }
 
   /**
-   * The tier's rule for a request: by sanitized URL path, then sanitized route template, then
-   * the path as received.
+   * The tier's rules for a request's path, followed by the tier's totals: by sanitized URL path,
+   * then sanitized route template, then the path as received. `undefined` when none matches.
    */
   match(
     tierId: number,
     path: string,
     template: string | undefined,
     rawPath: string,
-  ): RateLimitRule | undefined {
-    const paths = this.byTier.get(tierId);
+  ): readonly RateLimitRule[] | undefined {
+    const paths = this.byTier.get(tierId)?.paths;
     if (paths === undefined) return undefined;
     return (
       paths.get(path) ??
@@ -60,4 +84,42 @@ export class RuleTable {
       paths.get(rawPath)
     );
   }
+
+  /** The tier's total budget across every guarded route; empty when it sets none. */
+  totals(tierId: number): readonly RateLimitRule[] {
+    return this.byTier.get(tierId)?.totals ?? NONE;
+  }
+
+  /**
+   * Every limit on a request: the caller's tier's rules for the path, else the route's own; then
+   * the tier's totals, else the module's default total (`context.fallback.total`). Anonymous
+   * callers and tiers without rules get {@link fallbackRules}.
+   */
+  resolve(context: RateLimitRuleContext): readonly RateLimitRule[] {
+    const tierId = context.caller?.tierId;
+    if (tierId === null || tierId === undefined) return fallbackRules(context);
+    const totals = this.totals(tierId);
+    const rules = this.match(tierId, context.path, context.template, context.rawPath);
+    if (rules !== undefined) {
+      return totals.length > 0 ? rules : this.withDefaultTotal.of(rules, context.fallback.total);
+    }
+    return totals.length > 0 ? this.routeWithTotals.of(context, totals) : fallbackRules(context);
+  }
+}
+
+const NONE: readonly RateLimitRule[] = Object.freeze([]);
+
+/** A tier's answers: each path's rules keyed on the path (and period, when it has several). */
+function tierRules(windows: Map<string, RateLimitWindow[]>): TierRules {
+  const totals = keyedRules(TOTAL_KEY_PATH, windows.get(TOTAL_KEY_PATH) ?? []);
+  const paths = new Map<string, readonly RateLimitRule[]>();
+  let size = totals.length;
+  for (const [path, pathWindows] of windows) {
+    if (path === TOTAL_KEY_PATH) continue;
+    // The counter is keyed on the rule's path, so a template rule gives all ids one counter.
+    const rules = keyedRules(sanitizePath(path), pathWindows);
+    size += rules.length;
+    paths.set(path, [...rules, ...totals]);
+  }
+  return { paths, totals, size };
 }

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { buildRateLimitKey, RateLimitKeyBuilder } from './rate-limit-key.js';
-import { fallbackRule, type RateLimitRuleContext } from './rate-limit-rule.js';
+import {
+  fallbackRules,
+  type RateLimitFallback,
+  type RateLimitRule,
+  type RateLimitRuleContext,
+} from './rate-limit-rule.js';
 import { RouteTemplate } from './route-template.js';
 
 // The hot path remembers its last answer; these show that a remembered answer is never stale.
@@ -57,20 +62,47 @@ describe('hot-path memos (property)', () => {
     );
   });
 
-  it('fallbackRule keys every request on its own path and route, in any order', () => {
-    const request = fc.record({
-      path: fc.constantFrom('a', 'b', 'a#GET'),
+  it('fallbackRules keys every request on its own path and route, in any order', () => {
+    const total: RateLimitRule = { limit: 99, period: 3600, algorithm: 'gcra', keyPath: '*' };
+    // Fallbacks are built once per route: requests reuse them, so the memo gets hits.
+    const fallback = fc.record({
       route: fc.constantFrom('GET', 'POST', 'GET@a'),
       limit: fc.integer({ min: 1, max: 9 }),
+      periods: fc.subarray([1, 60, 3600], { minLength: 1 }),
+      total: fc.constantFrom(total, undefined),
     });
+    const request = fc.record({ path: fc.constantFrom('a', 'b', 'a#GET'), route: fc.nat() });
     fc.assert(
-      fc.property(fc.array(request, { maxLength: 10 }), (requests) => {
-        for (const { path, route, limit } of requests) {
-          const fallback = { limit, period: 60, route };
-          const context = { path, fallback } as RateLimitRuleContext;
-          expect(fallbackRule(context)).toEqual({ limit, period: 60, keyPath: `${path}#${route}` });
-        }
-      }),
+      fc.property(
+        fc.array(fallback, { minLength: 1, maxLength: 4 }),
+        fc.array(request, { maxLength: 10 }),
+        (shapes, requests) => {
+          const routes = shapes.map(({ route, limit, periods, total }): RateLimitFallback => {
+            const windows = periods.map((period) => ({
+              limit,
+              period,
+              algorithm: 'fixed-window' as const,
+            }));
+            return { ...windows[0], windows, route, total };
+          });
+          for (const { path, route: index } of requests) {
+            const { route, windows, total } = routes[index % routes.length];
+            const context = {
+              path,
+              fallback: routes[index % routes.length],
+            } as RateLimitRuleContext;
+            // One window is keyed on path and route; several also on their periods.
+            const suffix = (period: number) => (windows.length === 1 ? '' : `#${period}s`);
+            const own = windows.map((w) => ({
+              ...w,
+              keyPath: `${path}#${route}${suffix(w.period)}`,
+            }));
+            const rules = fallbackRules(context);
+            expect(rules).toEqual(total === undefined ? own : [...own, total]);
+            expect(fallbackRules({ ...context })).toBe(rules);
+          }
+        },
+      ),
     );
   });
 });

@@ -1,9 +1,9 @@
 import type { RateLimitAlgorithm } from './algorithms/rate-limit-algorithm.js';
 import type { RateLimitCaller } from './rate-limit-caller.js';
 
-/** The limit that applies to one request, and the path its counter is keyed on. */
-export interface RateLimitRule {
-  /** Requests allowed per period. */
+/** One limit: units per period, and how they are counted. */
+export interface RateLimitWindow {
+  /** Units allowed per period (a request costs one unless its route says more). */
   limit: number;
   /** Period in seconds. */
   period: number;
@@ -11,14 +11,22 @@ export interface RateLimitRule {
   algorithm: RateLimitAlgorithm;
   /** `gcra` only: requests that may pass at once; unset means the limit. */
   burst?: number;
+}
+
+/** A limit that applies to one request, and the path its counter is keyed on. */
+export interface RateLimitRule extends RateLimitWindow {
   /**
    * Sanitized path used in the counter key: the rule's path when an operator rule matched (one
-   * counter for every method and id it covers), else the request's canonical path and the
-   * route (`api_v1_widgets#GET`, `api_v1_widgets_7#GET@api_v1_widgets_{id}`), so that two routes
-   * never share one.
+   * counter for every method and id it covers), `*` for a total budget across all routes, else
+   * the request's canonical path and the route (`api_v1_widgets#GET`,
+   * `api_v1_widgets_7#GET@api_v1_widgets_{id}`), so that two routes never share one. When several
+   * limits share a path, each key ends in its period (`api_v1_widgets#3600s`).
    */
   keyPath: string;
 }
+
+/** The key path of a caller's total budget across every guarded route. */
+export const TOTAL_KEY_PATH = '*';
 
 /** What a rule resolver knows about a request. */
 export interface RateLimitRuleContext {
@@ -34,47 +42,74 @@ export interface RateLimitRuleContext {
   rawPath: string;
   /** The sanitized route template when the framework knows it (`api_v1_widgets_{id}`). */
   template: string | undefined;
-  /**
-   * The route's own limit and period (`@RateLimited`), else the module defaults, and what keys
-   * the route's counter apart: the method it is declared for (`GET`, `ALL`) and, for a template
-   * with parameters, the template (`GET@api_v1_widgets_{id}`).
-   */
-  fallback: {
-    limit: number;
-    period: number;
-    algorithm: RateLimitAlgorithm;
-    burst?: number;
-    route: string;
-  };
+  /** What applies when no operator rule does: see {@link RateLimitFallback}. */
+  fallback: RateLimitFallback;
 }
 
 /**
- * Chooses the rule for a request. Synchronous on purpose: resolvers answer from memory, never
- * from a database on the request path. Provide your own as the `RateLimitRuleResolver` provider.
+ * The route's own limits (`@RateLimited`), else the module defaults, and what keys the route's
+ * counters apart: the method it is declared for (`GET`, `ALL`) and, for a template with
+ * parameters, the template (`GET@api_v1_widgets_{id}`). Built once per route.
+ */
+export interface RateLimitFallback extends RateLimitWindow {
+  /** Every window of the route, the first one being the fields above. */
+  windows: readonly RateLimitWindow[];
+  route: string;
+  /**
+   * The module's total budget (`defaultTotalLimit` / `defaultTotalPeriod`) for callers whose
+   * rules set none, keyed on {@link TOTAL_KEY_PATH}; unset when there is none.
+   */
+  total: RateLimitRule | undefined;
+}
+
+/**
+ * Chooses the limits for a request: one rule, or several, all decided at once. Synchronous on
+ * purpose: resolvers answer from memory, never from a database on the request path. Provide your
+ * own as the `RateLimitRuleResolver` provider.
  */
 export abstract class RateLimitRuleResolver {
-  abstract resolve(context: RateLimitRuleContext): RateLimitRule;
+  abstract resolve(context: RateLimitRuleContext): RateLimitRule | readonly RateLimitRule[];
 }
 
-// The last fallback key path built: one route and path in a row is the common case.
+/**
+ * Rules on one key path, each keyed on it as is when it is alone, else on the path and its
+ * period. Two rules for one path and period are one too many: the later one is dropped.
+ */
+export function keyedRules(keyPath: string, windows: readonly RateLimitWindow[]): RateLimitRule[] {
+  const seen = new Set<number>();
+  const distinct = windows.filter(({ period }) => !seen.has(period) && seen.add(period));
+  return distinct.map(({ limit, period, algorithm, burst }) => ({
+    limit,
+    period,
+    algorithm,
+    burst,
+    keyPath: distinct.length === 1 ? keyPath : `${keyPath}#${period}s`,
+  }));
+}
+
+// The last fallback built: one route and path in a row is the common case.
 let lastPath = '';
-let lastRoute = '';
-let lastKeyPath = '#';
+let lastFallback: RateLimitFallback | undefined;
+let lastRules: readonly RateLimitRule[] = [];
 
-/** The rule when no operator rule matches: the route's fallback, keyed on path and route. */
-export function fallbackRule({ path, fallback }: RateLimitRuleContext): RateLimitRule {
-  if (path !== lastPath || fallback.route !== lastRoute) {
-    lastKeyPath = `${path}#${fallback.route}`;
+/**
+ * The rules when no operator rule matches: the route's windows, keyed on path and route, and the
+ * module's total budget when it has one. The same array for the same path and route in a row.
+ */
+export function fallbackRules({ path, fallback }: RateLimitRuleContext): readonly RateLimitRule[] {
+  if (path !== lastPath || fallback !== lastFallback) {
+    const rules = keyedRules(`${path}#${fallback.route}`, fallback.windows);
+    if (fallback.total !== undefined) rules.push(fallback.total);
+    lastRules = rules;
     lastPath = path;
-    lastRoute = fallback.route;
+    lastFallback = fallback;
   }
-  const { limit, period, algorithm, burst } = fallback;
-  return { limit, period, algorithm, burst, keyPath: lastKeyPath };
+  return lastRules;
 }
 
-/** The resolver used when no rules are configured: always {@link fallbackRule}. */
+/** The resolver used when no rules are configured: always {@link fallbackRules}. */
 export class FallbackRateLimitRuleResolver extends RateLimitRuleResolver {
-  resolve(context: RateLimitRuleContext): RateLimitRule {
-    return fallbackRule(context);
+  resolve(context: RateLimitRuleContext): readonly RateLimitRule[] {
+    return fallbackRules(context);
   }
 }

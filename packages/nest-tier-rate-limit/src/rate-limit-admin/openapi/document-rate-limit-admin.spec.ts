@@ -84,6 +84,17 @@ describe('documentRateLimitAdmin', () => {
     expect(paths['/tiers'].get.security).toBeUndefined();
   });
 
+  it('documents the total budget path and one live rule per tier, path and period', () => {
+    documentRateLimitAdmin(swagger);
+    const { paths, components } = document();
+    const path = (components.schemas.CreateRateLimitDto.properties as Record<string, object>).path;
+    expect(path).toMatchObject({ description: expect.stringContaining("`*` alone is the tier's") });
+    expect(paths['/rate-limits'].post.responses['409'].description).toMatch(/path and period/);
+    expect(paths['/rate-limits/{name}'].patch.responses['409'].description).toMatch(
+      /tier, path and period/,
+    );
+  });
+
   it('does nothing when called again', () => {
     const before = document();
     documentRateLimitAdmin(swagger);

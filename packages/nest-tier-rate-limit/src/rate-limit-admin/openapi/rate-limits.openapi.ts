@@ -15,11 +15,21 @@ import type { RateLimitAdminOpenApi } from './rate-limit-admin-open-api.js';
 import { adminControllerDocs, pageSchema, superuserWriteDocs } from './shared.openapi.js';
 
 const NAME = { minLength: 1, maxLength: MAX_RULE_NAME_LENGTH, example: 'pro_widgets_create' };
+const DEFAULT_NAME = {
+  ...NAME,
+  description:
+    'Unique among live rules. Absent: `{tier}_{path}`, or `{tier}_{path}_{period}s` when that ' +
+    'name is taken (another period of the path)',
+};
 const TIER_ID = { minimum: 1, maximum: MAX_INT4, example: 2 };
 const PATH = {
   maxLength: MAX_PATH,
   example: '/api/v1/widgets/{id}',
-  description: 'As `/api/v1/x`, `api_v1_x` or a template (`/api/v1/x/{id}`, `/api/v1/x/:id`)',
+  description:
+    'As `/api/v1/x`, `api_v1_x` or a template (`/api/v1/x/{id}`, `/api/v1/x/:id`); stored ' +
+    "sanitized. `*` alone is the tier's total budget across every guarded route (counted on " +
+    '`ratelimit:{caller}:*`); no other path may hold `*`. One live rule per tier, path and ' +
+    'period: several periods of one path all apply',
 };
 const LIMIT = { minimum: 1, maximum: MAX_LIMIT, example: 100 };
 const PERIOD = { minimum: 1, maximum: MAX_PERIOD, example: 60, description: 'Seconds' };
@@ -43,7 +53,7 @@ const BURST = {
 export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
   const { ApiProperty: required, ApiPropertyOptional: optional } = swagger;
   decorateProperties(CreateRateLimitDto, {
-    name: optional(NAME),
+    name: optional(DEFAULT_NAME),
     tierId: required(TIER_ID),
     path: required(PATH),
     limit: required(LIMIT),
@@ -65,7 +75,11 @@ export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
     id: required({ type: Number, example: 7 }),
     name: required({ ...NAME, type: String }),
     tierId: required({ ...TIER_ID, type: Number }),
-    path: required({ type: String, example: 'api_v1_widgets_{id}' }),
+    path: required({
+      type: String,
+      example: 'api_v1_widgets_{id}',
+      description: "Sanitized; `*`: the tier's total budget across every guarded route",
+    }),
     limit: required({ ...LIMIT, type: Number }),
     period: required({ ...PERIOD, type: Number }),
     algorithm: required(ALGORITHM),
@@ -99,7 +113,10 @@ function documentRoutes(swagger: RateLimitAdminOpenApi): void {
     ...write(),
     swagger.ApiCreatedResponse(one()),
     notFound({ description: 'The tier does not exist or is deleted' }),
-    conflict({ description: 'The name is taken, or the tier has a rule for this path' }),
+    conflict({
+      description:
+        'The name is taken, or the tier has a live rule for this path and period (named in the message)',
+    }),
   );
   decorateMethod(
     RateLimitsController,
@@ -107,7 +124,10 @@ function documentRoutes(swagger: RateLimitAdminOpenApi): void {
     ...write(),
     ok(one()),
     notFound({ description: 'No such rule, or the new tier does not exist' }),
-    conflict({ description: 'The new name or tier and path are taken' }),
+    conflict({
+      description:
+        'The new name is taken, or another live rule has the new tier, path and period (named in the message)',
+    }),
   );
   decorateMethod(
     RateLimitsController,

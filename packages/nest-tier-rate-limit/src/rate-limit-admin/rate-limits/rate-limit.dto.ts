@@ -50,7 +50,10 @@ const IsRuleName = () => applyDecorators(IsRecordName(MAX_RULE_NAME_LENGTH), IsW
 
 /** Body of `POST /rate-limits`. */
 export class CreateRateLimitDto {
-  /** Unique among live rules; generated from the tier and path when absent. */
+  /**
+   * Unique among live rules. When absent: `{tier}_{path}`, or `{tier}_{path}_{period}s` when that
+   * name is taken (another period of the path).
+   */
   @OptionalNonNull()
   @IsRuleName()
   name?: string;
@@ -58,6 +61,10 @@ export class CreateRateLimitDto {
   @IsIntBetween(1, MAX_INT4)
   tierId!: number;
 
+  /**
+   * One live rule per tier, path and period; `*` alone is the tier's total budget across every
+   * guarded route.
+   */
   @IsRulePath()
   path!: string;
 

@@ -9,20 +9,22 @@ import { normalizeRulePath } from '../rule-path.js';
 import { lockLiveTier } from '../tier-lock.js';
 import { inWriteTransaction } from '../write-transaction.js';
 import { defaultRuleName } from './default-rule-name.js';
+import { rethrowDuplicate, rethrowDuplicateConflict } from './duplicate-rule.js';
 import type {
   CreateRateLimitDto,
   RateLimitResponse,
   UpdateRateLimitDto,
 } from './rate-limit.dto.js';
 
-const conflicts = ({ name, tierId, path }: RateLimit) => ({
+const conflicts = ({ name }: RateLimit) => ({
   UQ_rate_limits_name_live: `Rate limit name "${name}" is taken`,
-  UQ_rate_limits_tier_path_live: `Tier ${tierId} already has a live rate limit for path ${path}`,
 });
 
 /**
  * Rules: reads for anyone; each write is one transaction that holds the rule's new tier (so the
  * tier cannot be deleted under it), stores sanitized paths, and reloads the cache once committed.
+ * One live rule per tier, path and period: a write repeating one is a 409 naming it, found by the
+ * unique index (so that a race ends as a conflict seen beforehand does).
  */
 @Injectable()
 export class RateLimitsService {
@@ -44,7 +46,7 @@ export class RateLimitsService {
     return this.written(async (manager) => {
       const tier = await this.attachTo(manager, dto.tierId);
       const path = normalizeRulePath(dto.path);
-      const name = dto.name ?? defaultRuleName(tier.name, path);
+      const name = dto.name ?? (await this.defaultName(manager, tier, path, dto.period));
       const rule = this.rules.create({ ...dto, name, path });
       return this.save(manager, checkedCounting(rule));
     });
@@ -70,13 +72,33 @@ export class RateLimitsService {
   private async written(
     work: (manager: EntityManager) => Promise<RateLimit>,
   ): Promise<RateLimitResponse> {
-    const saved = await inWriteTransaction(this.rules.manager, work);
+    const saved = await inWriteTransaction(this.rules.manager, work).catch((e: unknown) =>
+      rethrowDuplicateConflict(e, this.rules.manager),
+    );
     await this.cache.reloadAfterWrite();
     return toResponse(saved);
   }
 
   private save(manager: EntityManager, rule: RateLimit): Promise<RateLimit> {
-    return manager.save(rule).catch((e: unknown) => rethrowConflict(e, conflicts(rule)));
+    return manager.save(rule).catch((e: unknown) => {
+      rethrowDuplicate(e, rule);
+      return rethrowConflict(e, conflicts(rule));
+    });
+  }
+
+  /**
+   * `{tier}_{path}`, or, when a live rule has that name (another period of the path, most
+   * likely), `{tier}_{path}_{period}s`, so that each period of a path gets a name of its own.
+   */
+  private async defaultName(
+    manager: EntityManager,
+    tier: Tier,
+    path: string,
+    period: number,
+  ): Promise<string> {
+    const name = defaultRuleName(tier.name, path);
+    const taken = await manager.exists(RateLimit, { where: { name } });
+    return taken ? defaultRuleName(tier.name, `${path}_${period}s`) : name;
   }
 
   private async find(manager: EntityManager, name: string): Promise<RateLimit> {

@@ -11,10 +11,16 @@ import type { RateLimitAlgorithm } from '../../rate-limit/algorithms/rate-limit-
 import { SoftDeletableEntity } from './soft-deletable.entity.js';
 import { Tier } from './tier.entity.js';
 
-/** An operator rule: callers of `tier` may call `path` `limit` times per `period` seconds. */
+/** The partial unique index that keeps one live rule per tier, path and period. */
+export const LIVE_RULE_PER_PERIOD_INDEX = 'UQ_rate_limits_tier_path_period_live';
+
+/**
+ * An operator rule: callers of `tier` may call `path` `limit` times per `period` seconds. One
+ * live rule per tier, path and period; the path `*` is the tier's total across every route.
+ */
 @Entity('rate_limits')
 @Index('UQ_rate_limits_name_live', ['name'], { unique: true, where: '"deleted_at" IS NULL' })
-@Index('UQ_rate_limits_tier_path_live', ['tierId', 'path'], {
+@Index(LIVE_RULE_PER_PERIOD_INDEX, ['tierId', 'path', 'period'], {
   unique: true,
   where: '"deleted_at" IS NULL',
 })
@@ -35,7 +41,10 @@ export class RateLimit extends SoftDeletableEntity {
   @Column({ type: 'varchar', length: 100 })
   name!: string;
 
-  /** Sanitized path or route template (`api_v1_widgets`, `api_v1_widgets_{id}`). */
+  /**
+   * Sanitized path or route template (`api_v1_widgets`, `api_v1_widgets_{id}`), or `*` for the
+   * tier's total budget across every guarded route.
+   */
   @Column({ type: 'varchar', length: 255 })
   path!: string;
 

@@ -1,7 +1,12 @@
 import { CreateRateLimitSchema1795765800000 } from './1795765800000-CreateRateLimitSchema.js';
 import { AddCountingAlgorithm1796300000000 } from './1796300000000-AddCountingAlgorithm.js';
+import { OneLiveRulePerPeriod1796400000000 } from './1796400000000-OneLiveRulePerPeriod.js';
 
-export { AddCountingAlgorithm1796300000000, CreateRateLimitSchema1795765800000 };
+export {
+  AddCountingAlgorithm1796300000000,
+  CreateRateLimitSchema1795765800000,
+  OneLiveRulePerPeriod1796400000000,
+};
 
 /**
  * The schema of the rules (tables `tiers` and `rate_limits`, their indexes and foreign key), for
@@ -12,4 +17,5 @@ export { AddCountingAlgorithm1796300000000, CreateRateLimitSchema1795765800000 }
 export const rateLimitMigrations = [
   CreateRateLimitSchema1795765800000,
   AddCountingAlgorithm1796300000000,
+  OneLiveRulePerPeriod1796400000000,
 ];
