@@ -80,20 +80,34 @@ afterAll(async () => {
 
 // Every algorithm on every setup: each must let exactly the limit through. GCRA refills one
 // request every period / limit, so its period is long enough that none refills mid-burst.
-const algorithms: [string, Record<string, string>][] = [
-  ['fixed-window', {}],
-  ['sliding-window', { DEFAULT_RATE_LIMIT_ALGORITHM: 'sliding-window' }],
-  ['gcra', { DEFAULT_RATE_LIMIT_ALGORITHM: 'gcra', DEFAULT_RATE_LIMIT_PERIOD: '3600' }],
+// Two policies (the route's and a total budget) decided at once: exactly the smaller passes.
+const algorithms: [string, Record<string, string>, number][] = [
+  ['fixed-window', {}, LIMIT],
+  ['sliding-window', { DEFAULT_RATE_LIMIT_ALGORITHM: 'sliding-window' }, LIMIT],
+  ['gcra', { DEFAULT_RATE_LIMIT_ALGORITHM: 'gcra', DEFAULT_RATE_LIMIT_PERIOD: '3600' }, LIMIT],
+  [
+    'two policies, the route the smaller',
+    { DEFAULT_RATE_LIMIT_TOTAL_LIMIT: '1000', DEFAULT_RATE_LIMIT_TOTAL_PERIOD: '3600' },
+    LIMIT,
+  ],
+  [
+    'two policies, the total budget the smaller',
+    { DEFAULT_RATE_LIMIT_TOTAL_LIMIT: '30', DEFAULT_RATE_LIMIT_TOTAL_PERIOD: '3600' },
+    30,
+  ],
 ];
 const cases = setups.flatMap(([name, setup]) =>
-  algorithms.map(([algorithm, counting]): [string, Setup, Record<string, string>] => [
-    `${name}, ${algorithm}`,
-    setup,
-    counting,
-  ]),
+  algorithms.map(
+    ([algorithm, counting, limit]): [string, Setup, Record<string, string>, number] => [
+      `${name}, ${algorithm}`,
+      setup,
+      counting,
+      limit,
+    ],
+  ),
 );
 
-describe.each(cases)('%s', (_name, setup, counting) => {
+describe.each(cases)('%s', (_name, setup, counting, expected) => {
   let demos: DemoProcess[] = [];
   let backend: { close(): Promise<void> } | undefined;
   // Enough sockets per process for every request of a burst to be in flight at once.
@@ -131,17 +145,20 @@ describe.each(cases)('%s', (_name, setup, counting) => {
     return replies;
   };
 
-  /** Exactly `LIMIT` answered 200, each remaining count from LIMIT-1 down to 0 once; 429 after. */
+  /**
+   * Exactly `expected` answered 200, each remaining count from expected-1 down to 0 once, 429
+   * after; the headers describe the smaller policy.
+   */
   const expectExactLimit = (replies: Reply[]) => {
     const byStatus = replies.reduce<Record<number, number>>(
       (counts, { status }) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }),
       {},
     );
-    expect(byStatus).toEqual({ 200: LIMIT, 429: replies.length - LIMIT });
+    expect(byStatus).toEqual({ 200: expected, 429: replies.length - expected });
     const allowed = replies.filter((reply) => reply.status === 200);
     const remaining = allowed.map((reply) => Number(reply.remaining)).sort((a, b) => a - b);
-    expect(remaining).toEqual(Array.from({ length: LIMIT }, (_, i) => i));
-    for (const reply of replies) expect(reply.limit).toBe(String(LIMIT));
+    expect(remaining).toEqual(Array.from({ length: expected }, (_, i) => i));
+    for (const reply of replies) expect(reply.limit).toBe(String(expected));
   };
 
   beforeAll(async () => {
@@ -169,11 +186,11 @@ describe.each(cases)('%s', (_name, setup, counting) => {
     await backend?.close();
   });
 
-  it(`lets exactly ${LIMIT} of 300 parallel requests of one caller through`, async () => {
+  it(`lets exactly the limit of 300 parallel requests of one caller through`, async () => {
     expectExactLimit(await burst(['203.0.113.7'], 300));
   });
 
-  it(`gives each of 20 callers at once exactly ${LIMIT} of its 60 requests`, async () => {
+  it(`gives each of 20 callers at once exactly the limit of its 60 requests`, async () => {
     const callers = Array.from({ length: 20 }, (_, i) => `198.51.100.${i + 1}`);
     const replies = await burst(callers, 60);
     for (const caller of callers) {

@@ -6,7 +6,11 @@ import {
   Get,
   Injectable,
   type INestApplication,
+  BadRequestException,
   Param,
+  Post,
+  Query,
+  UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -108,6 +112,51 @@ class AlgorithmsController {
   }
 }
 
+/** Routes with several limits, a cost, and answers that settle what they cost. */
+@Controller('policies')
+class PoliciesController {
+  /** A burst and a sustained limit, decided together. */
+  @Get('windows')
+  @RateLimited([
+    { limit: 2, period: 1 },
+    { limit: 5, period: 3600 },
+  ])
+  windows() {
+    return { ok: true };
+  }
+
+  /** Three units a request out of seven. */
+  @Post('bulk')
+  @RateLimited({ limit: 7, period: 60, cost: 3 })
+  bulk() {
+    return { ok: true };
+  }
+
+  /** Only failures count, as login attempts do: `?ok=1` succeeds, anything else is a 401. */
+  @Get('login')
+  @RateLimited({ limit: 2, period: 60, count: 'failed' })
+  login(@Query('ok') ok?: string) {
+    if (ok !== '1') throw new UnauthorizedException('Wrong password');
+    return { ok: true };
+  }
+
+  /** Only successes count; a failure (`?fail=1`, a 400) is given back. */
+  @Get('successful')
+  @RateLimited(
+    [
+      { limit: 2, period: 60, algorithm: 'gcra' },
+      { limit: 3, period: 3600 },
+    ],
+    {
+      count: 'successful',
+    },
+  )
+  successful(@Query('fail') fail?: string) {
+    if (fail === '1') throw new BadRequestException('Bad input');
+    return { ok: true };
+  }
+}
+
 @Controller('open')
 class OpenController {
   @Get()
@@ -137,6 +186,7 @@ export interface TestApp {
   app: INestApplication;
   url: string;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
+  post(path: string, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -160,6 +210,7 @@ export async function startTestApp(
       FilesController,
       OpenController,
       AlgorithmsController,
+      PoliciesController,
     ],
     providers: [{ provide: APP_GUARD, useClass: TestUserGuard }],
   }).compile();
@@ -174,6 +225,7 @@ export async function startTestApp(
     app,
     url,
     get: (path, headers = {}) => fetch(`${url}${path}`, { headers }),
+    post: (path, headers = {}) => fetch(`${url}${path}`, { method: 'POST', headers }),
     close: () => app.close(),
   };
 }

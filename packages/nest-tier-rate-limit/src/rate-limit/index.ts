@@ -16,6 +16,7 @@ export * from './rate-limit-routes.js';
 export * from './rate-limit-rule.js';
 export * from './route-template.js';
 export * from './rate-limit.guard.js';
+export * from './rate-limit.interceptor.js';
 export * from './rate-limit.module.js';
 export { RATE_LIMIT_MODULE_OPTIONS } from './rate-limit.module-definition.js';
 export type { RateLimitModuleExtras } from './rate-limit.module-definition.js';

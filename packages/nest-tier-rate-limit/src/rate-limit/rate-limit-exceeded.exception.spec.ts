@@ -10,6 +10,9 @@ const refusal: RateLimitDecision = {
   retryAfterSeconds: 30,
   degraded: false,
   source: 'store',
+  policy: { key: 'ratelimit:{user:1}:x', limit: 1, period: 60 },
+  cost: 0,
+  policies: [],
 };
 
 describe('RateLimitExceededException', () => {

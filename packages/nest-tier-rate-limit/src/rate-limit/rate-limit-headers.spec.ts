@@ -17,6 +17,9 @@ const allowed: RateLimitDecision = {
   retryAfterSeconds: 0,
   degraded: false,
   source: 'store',
+  policy: { key: 'ratelimit:{user:1}:x', limit: 10, period: 60 },
+  cost: 1,
+  policies: [],
 };
 
 describe('toWholeSeconds', () => {

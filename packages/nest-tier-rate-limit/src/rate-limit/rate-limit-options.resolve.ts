@@ -33,6 +33,8 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     defaultLimit: options.defaultLimit ?? 100,
     defaultPeriod: options.defaultPeriod ?? 60,
     defaultAlgorithm: options.defaultAlgorithm ?? 'fixed-window',
+    defaultTotalLimit: options.defaultTotalLimit,
+    defaultTotalPeriod: options.defaultTotalPeriod,
     trustProxy: options.trustProxy ?? false,
     ipv6Subnet: options.ipv6Subnet ?? 64,
     callerResolver: options.callerResolver ?? defaultCallerResolver,
@@ -46,6 +48,21 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     if (!Number.isSafeInteger(resolved[name]) || resolved[name] <= 0) {
       throw new Error(`RateLimitModule option ${name} must be a positive integer`);
     }
+  }
+  const { defaultTotalLimit, defaultTotalPeriod } = resolved;
+  if ((defaultTotalLimit === undefined) !== (defaultTotalPeriod === undefined)) {
+    throw new Error(
+      'RateLimitModule options defaultTotalLimit and defaultTotalPeriod go together: set both or neither',
+    );
+  }
+  for (const name of ['defaultTotalLimit', 'defaultTotalPeriod'] as const) {
+    const value = resolved[name];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0))
+      throw new Error(`RateLimitModule option ${name} must be a positive integer`);
+  }
+  if (/[{}]/.test(resolved.keyPrefix)) {
+    // The caller's part of every key is a Redis hash tag; a brace in the prefix would move it.
+    throw new Error('RateLimitModule option keyPrefix must not contain { or }');
   }
   if (countingProblem(resolved.defaultAlgorithm, undefined) !== undefined) {
     throw new Error(

@@ -82,6 +82,18 @@ export interface RateLimitModuleOptions {
    */
   defaultAlgorithm?: RateLimitAlgorithm;
   /**
+   * A caller's total budget across every guarded route, for callers whose rules set none (a
+   * tier's rule with path `*` sets one): requests per `defaultTotalPeriod`, counted on
+   * `ratelimit:{caller}:*` with `defaultAlgorithm`, decided together with the route's own limits.
+   * @default unset: no total budget
+   */
+  defaultTotalLimit?: number;
+  /**
+   * Period in seconds of `defaultTotalLimit`; set both or neither.
+   * @default unset
+   */
+  defaultTotalPeriod?: number;
+  /**
    * Proxies trusted to report the client IP in `X-Forwarded-For` (Express `trust proxy` semantics).
    * @default false
    */
@@ -110,8 +122,20 @@ export interface RateLimitModuleOptions {
 
 /** Options with every default applied, as the module's providers see them. */
 export type ResolvedRateLimitOptions = Required<
-  Omit<RateLimitModuleOptions, 'memory' | 'redis' | 'memcached' | 'circuitBreaker' | 'failOpen'>
+  Omit<
+    RateLimitModuleOptions,
+    | 'memory'
+    | 'redis'
+    | 'memcached'
+    | 'circuitBreaker'
+    | 'failOpen'
+    | 'defaultTotalLimit'
+    | 'defaultTotalPeriod'
+  >
 > &
-  Pick<RateLimitModuleOptions, 'memory' | 'redis' | 'memcached'> & {
+  Pick<
+    RateLimitModuleOptions,
+    'memory' | 'redis' | 'memcached' | 'defaultTotalLimit' | 'defaultTotalPeriod'
+  > & {
     circuitBreaker: Required<CircuitBreakerOptions>;
   };

@@ -42,6 +42,33 @@ export function recordRateLimitDecision(
   (context as WithDecision)[DECISION] = decision;
 }
 
+// On the request itself, only for routes that settle after the handler: the interceptor gets an
+// execution context of its own, and the request is what it shares with the guard.
+const SETTLEMENT = Symbol('rateLimitSettlement');
+
+/** A decision the interceptor is to settle once the handler has answered. */
+export interface RateLimitSettlement {
+  decision: RateLimitDecision;
+  /** Which answers keep their hit. */
+  count: 'failed' | 'successful';
+}
+
+interface WithSettlement {
+  [SETTLEMENT]?: RateLimitSettlement;
+}
+
+/** Leaves a decision for the interceptor to settle. */
+export function recordRateLimitSettlement(request: object, settlement: RateLimitSettlement): void {
+  (request as WithSettlement)[SETTLEMENT] = settlement;
+}
+
+/** The decision left to settle on this request, handed out once. */
+export function takeRateLimitSettlement(request: object): RateLimitSettlement | undefined {
+  const settlement = (request as WithSettlement)[SETTLEMENT];
+  if (settlement !== undefined) (request as WithSettlement)[SETTLEMENT] = undefined;
+  return settlement;
+}
+
 /** The route template the framework matched (`/api/v1/widgets/:id`), when it knows one. */
 export function routeTemplate(request: RateLimitedRequest): string | undefined {
   const express = request.route?.path;

@@ -3,10 +3,11 @@ import type { ExecutionContext } from '@nestjs/common';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import type { Reflector } from '@nestjs/core';
-import type { RateLimitRuleContext } from './rate-limit-rule.js';
+import { type RateLimitFallback, type RateLimitRule, TOTAL_KEY_PATH } from './rate-limit-rule.js';
 import {
+  type RateLimitCountMode,
   RATE_LIMITED_METADATA,
-  type RateLimitedOptions,
+  type RateLimitedMetadata,
   SKIP_RATE_LIMIT_METADATA,
 } from './rate-limited.metadata.js';
 import { RouteTemplate } from './route-template.js';
@@ -15,12 +16,21 @@ import { RouteTemplate } from './route-template.js';
 export class RateLimitRoute {
   private readonly byTemplate = new Map<RouteTemplate, Fallback>();
 
+  /** Whether the interceptor settles the hit once the handler has answered. */
+  readonly settles: boolean;
+
   constructor(
     /** `@SkipRateLimit()` applies: no counting, no headers. */
     readonly skip: boolean,
-    /** The route's own limit, else the defaults, keyed by its declared method alone. */
+    /** The route's own limits, else the defaults, keyed by its declared method alone. */
     readonly fallback: Fallback,
-  ) {}
+    /** Which answers keep their hit (`@RateLimited({ count })`). */
+    readonly count: RateLimitCountMode = 'all',
+    /** Units a request uses (`@RateLimited({ cost })`). */
+    readonly cost = 1,
+  ) {
+    this.settles = count !== 'all';
+  }
 
   /**
    * The fallback for a request the router matched on `template`: keyed apart by method and, for
@@ -37,7 +47,7 @@ export class RateLimitRoute {
   }
 }
 
-type Fallback = RateLimitRuleContext['fallback'];
+type Fallback = RateLimitFallback;
 
 /**
  * What the guard knows of each route, worked out once rather than per request: whether it is
@@ -50,6 +60,8 @@ export class RateLimitRoutes {
   private lastHandler: object | undefined;
   private lastController: object | undefined;
   private lastRoute: RateLimitRoute | undefined;
+  /** The module's total budget, shared by every route. */
+  private readonly total: RateLimitRule | undefined;
 
   constructor(
     private readonly reflector: Reflector,
@@ -57,8 +69,16 @@ export class RateLimitRoutes {
       defaultLimit: number;
       defaultPeriod: number;
       defaultAlgorithm: RateLimitAlgorithm;
+      defaultTotalLimit?: number;
+      defaultTotalPeriod?: number;
     },
-  ) {}
+  ) {
+    const { defaultTotalLimit: limit, defaultTotalPeriod: period, defaultAlgorithm } = defaults;
+    this.total =
+      limit === undefined || period === undefined
+        ? undefined
+        : { limit, period, algorithm: defaultAlgorithm, keyPath: TOTAL_KEY_PATH };
+  }
 
   /** The compiled form of a template the router matched. */
   template(template: string): RouteTemplate {
@@ -86,7 +106,7 @@ export class RateLimitRoutes {
 
   private describe(handler: object, controller: object): RateLimitRoute {
     const own = (key: string, target: object) => this.reflector.get<unknown>(key, target as never);
-    const limited = this.reflector.getAllAndOverride<RateLimitedOptions | undefined>(
+    const limited = this.reflector.getAllAndOverride<RateLimitedMetadata | undefined>(
       RATE_LIMITED_METADATA,
       [handler, controller] as never,
     );
@@ -95,13 +115,15 @@ export class RateLimitRoutes {
       own(SKIP_RATE_LIMIT_METADATA, handler) === true ||
       (own(RATE_LIMITED_METADATA, handler) === undefined &&
         own(SKIP_RATE_LIMIT_METADATA, controller) === true);
-    return new RateLimitRoute(skip, {
-      limit: limited?.limit ?? this.defaults.defaultLimit,
-      period: limited?.period ?? this.defaults.defaultPeriod,
-      algorithm: limited?.algorithm ?? this.defaults.defaultAlgorithm,
-      burst: limited?.burst,
-      route: declaredMethod(handler),
-    });
+    const { defaultLimit, defaultPeriod, defaultAlgorithm } = this.defaults;
+    const windows = (limited?.windows ?? [{}]).map((window) => ({
+      limit: window.limit ?? defaultLimit,
+      period: window.period ?? defaultPeriod,
+      algorithm: window.algorithm ?? defaultAlgorithm,
+      burst: window.burst,
+    }));
+    const fallback = { ...windows[0], windows, route: declaredMethod(handler), total: this.total };
+    return new RateLimitRoute(skip, fallback, limited?.count, limited?.cost);
   }
 }
 

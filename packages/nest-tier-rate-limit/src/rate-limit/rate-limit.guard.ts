@@ -13,13 +13,14 @@ import { RateLimitKeyBuilder } from './rate-limit-key.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
 import type { ResolvedRateLimitOptions } from './rate-limit-options.js';
 import { sanitizePath } from './rate-limit-path.js';
-import { isPromiseLike } from './maybe-promise.js';
+import { isPromiseLike, type MaybePromise } from './maybe-promise.js';
 import type { RateLimitDecision } from './rate-limit-decision.js';
 import {
   type RateLimitedRequest,
   rateLimitDecisionOf,
   rawRequest,
   recordRateLimitDecision,
+  recordRateLimitSettlement,
   routeTemplate,
 } from './rate-limit-request.js';
 import type { RateLimitRule } from './rate-limit-rule.js';
@@ -27,9 +28,10 @@ import { type RateLimitRoute, RateLimitRoutes } from './rate-limit-routes.js';
 import { RateLimitService } from './rate-limit.service.js';
 
 /**
- * Enforces the limit on a route: resolves the caller and the rule, counts one hit, writes the
- * rate-limit headers, and answers 429 when over the limit. No interceptor: a global one would put
- * every request of the app through Nest's observable pipeline (about 8–10 µs each, measured).
+ * Enforces the limits on a route: resolves the caller and the rules, counts the request on all of
+ * them at once, writes the rate-limit headers, and answers 429 when any limit is reached. No
+ * interceptor unless the route settles after its answer (`count`): a global one would put every
+ * request of the app through Nest's observable pipeline (about 8–10 µs each, measured).
  * Extend it and override the `protected` methods to change how callers or keys are derived.
  */
 @Injectable()
@@ -57,21 +59,55 @@ export class RateLimitGuard implements CanActivate {
     const route = this.routes.route(context);
     if (route.skip) return true;
     const caller = this.options.callerResolver(request);
-    const rule = this.resolveRule(context, request, caller, route);
-    const key =
-      caller === undefined
-        ? this.keys.build('ip', this.getTracker(request), rule.keyPath)
-        : this.keys.build('user', caller.id, rule.keyPath);
-    const { limit, period, algorithm, burst } = rule;
-    const decision = this.limiter.check({ key, limit, period, algorithm, burst });
+    const rules = this.resolveRules(context, request, caller, route);
+    const decision = this.decide(request, caller, rules, route);
+    if (decision === undefined) return true;
     // The memory store answers at once: no promise, and Nest skips its await for a boolean.
-    if (!isPromiseLike(decision)) return this.enforce(context, decision);
-    return Promise.resolve(decision).then((answer) => this.enforce(context, answer));
+    if (!isPromiseLike(decision)) return this.enforce(context, decision, route);
+    return Promise.resolve(decision).then((answer) => this.enforce(context, answer, route));
+  }
+
+  /** Counts the request on every rule at once; one rule of one unit the fastest way. */
+  private decide(
+    request: RateLimitedRequest,
+    caller: RateLimitCaller | undefined,
+    rules: RateLimitRule | readonly RateLimitRule[],
+    route: RateLimitRoute,
+  ): MaybePromise<RateLimitDecision> | undefined {
+    const several = isRuleList(rules);
+    // No rule at all (a resolver may say so): nothing limits the request.
+    if (several && rules.length === 0) return undefined;
+    const kind = caller === undefined ? 'ip' : 'user';
+    const id = caller === undefined ? this.getTracker(request) : caller.id;
+    if ((!several || rules.length === 1) && route.cost === 1 && !route.settles) {
+      const { limit, period, algorithm, burst, keyPath } = several ? rules[0] : rules;
+      const key = this.keys.build(kind, id, keyPath);
+      return this.limiter.check({ key, limit, period, algorithm, burst });
+    }
+    const policies = (several ? rules : [rules]).map(
+      ({ limit, period, algorithm, burst, keyPath }) => ({
+        key: this.keys.build(kind, id, keyPath),
+        limit,
+        period,
+        algorithm,
+        burst,
+      }),
+    );
+    return this.limiter.checkAll(policies, route.cost, route.settles);
   }
 
   /** Records the decision, writes its headers, and refuses when it says so. */
-  private enforce(context: ExecutionContext, decision: RateLimitDecision): boolean {
+  private enforce(
+    context: ExecutionContext,
+    decision: RateLimitDecision,
+    route: RateLimitRoute,
+  ): boolean {
     recordRateLimitDecision(context, decision);
+    if (route.settles && decision.cost > 0)
+      recordRateLimitSettlement(context.getArgByIndex(0), {
+        decision,
+        count: route.count as 'failed' | 'successful',
+      });
     // Chosen once, on the first decision: an app without HTTP has no adapter to ask.
     this.setHeader ??= responseHeaderSetter(this.adapterHost.httpAdapter);
     // Written here, before the handler runs: handler errors and 429s carry them alike.
@@ -89,16 +125,17 @@ export class RateLimitGuard implements CanActivate {
   }
 
   /**
-   * The rule for this request: operator rules first, then `@RateLimited`, then the defaults.
+   * The rules for this request: operator rules first, then `@RateLimited`, then the defaults,
+   * with a total budget where one applies.
    * Paths are canonical: the template the router matched, with canonical parameter values, so no
    * spelling of a resource gets a counter of its own, whatever the framework's routing settings.
    */
-  protected resolveRule(
+  protected resolveRules(
     context: ExecutionContext,
     request: RateLimitedRequest,
     caller: RateLimitCaller | undefined,
     route: RateLimitRoute = this.routes.route(context),
-  ): RateLimitRule {
+  ): RateLimitRule | readonly RateLimitRule[] {
     const matched = routeTemplate(request);
     const template = matched === undefined ? undefined : this.routes.template(matched);
     const rawPath =
@@ -111,4 +148,10 @@ export class RateLimitGuard implements CanActivate {
       fallback: route.fallbackFor(template),
     });
   }
+}
+
+function isRuleList(
+  rules: RateLimitRule | readonly RateLimitRule[],
+): rules is readonly RateLimitRule[] {
+  return Array.isArray(rules);
 }

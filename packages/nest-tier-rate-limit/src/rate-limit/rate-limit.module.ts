@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { RATE_LIMIT_OPTIONS, resolveRateLimitOptions } from './rate-limit-options.resolve.js';
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit-options.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
+import { RateLimitInterceptor } from './rate-limit.interceptor.js';
 import {
   ConfigurableRateLimitModule,
   RATE_LIMIT_ASYNC_OPTIONS_TYPE,
@@ -15,8 +16,8 @@ import { RateLimitStore } from './stores/rate-limit-store.js';
 import type { DynamicModule } from '@nestjs/common';
 
 /**
- * Rate limiting for the whole app, registered once (global): the store, the service and the
- * guard (which also writes the headers).
+ * Rate limiting for the whole app, registered once (global): the store, the service, the guard
+ * (which also writes the headers) and the interceptor that settles `count` routes.
  * @example
  * ```ts
  * RateLimitModule.forRoot({ store: 'redis', redis: { url: 'redis://localhost:6379/1' } })
@@ -36,8 +37,15 @@ import type { DynamicModule } from '@nestjs/common';
     },
     RateLimitService,
     RateLimitGuard,
+    RateLimitInterceptor,
   ],
-  exports: [RateLimitService, RateLimitStore, RateLimitGuard, RATE_LIMIT_OPTIONS],
+  exports: [
+    RateLimitService,
+    RateLimitStore,
+    RateLimitGuard,
+    RateLimitInterceptor,
+    RATE_LIMIT_OPTIONS,
+  ],
 })
 export class RateLimitModule extends ConfigurableRateLimitModule {
   /** Registers the module with options known up front. */

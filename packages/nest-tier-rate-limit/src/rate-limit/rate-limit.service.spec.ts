@@ -60,7 +60,9 @@ describe('RateLimitService', () => {
   it('turns a hit into a decision with whole seconds', async () => {
     const service = serviceWith();
     const once = { key: 'k', limit: 1, period: 30 };
-    expect(await service.incrementAndCheck(once)).toEqual({
+    const decision = await service.incrementAndCheck(once);
+    expect(decision).toMatchObject({
+      policy: once,
       allowed: true,
       limit: 1,
       remaining: 0,
@@ -68,7 +70,10 @@ describe('RateLimitService', () => {
       retryAfterSeconds: 0,
       degraded: false,
       source: 'store',
+      cost: 1,
     });
+    // One policy: the decision is its own and only state.
+    expect(decision.policies).toEqual([decision]);
     expect(await service.incrementAndCheck(once)).toMatchObject({
       allowed: false,
       retryAfterSeconds: 30,
@@ -219,5 +224,111 @@ describe('RateLimitService', () => {
 
   it('reports the backend health', async () => {
     expect(await serviceWith().health()).toEqual({ backend: 'memory', status: 'up' });
+  });
+});
+
+describe('RateLimitService with several policies', () => {
+  let time: number;
+  const clock: Clock = { now: () => time };
+  const memoryService = () =>
+    new RateLimitService(new MemoryRateLimitStore({ clock }), resolveRateLimitOptions({ clock }));
+  const burst = { key: 'r:{c}:burst', limit: 2, period: 1 };
+  const sustained = { key: 'r:{c}:hour', limit: 5, period: 3600 };
+
+  beforeEach(() => {
+    time = 5_000_000;
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('counts a refusal on none of them: the long window keeps what the short one refused', async () => {
+    const service = memoryService();
+    const passed = async (count: number) => {
+      const decisions = [];
+      for (let i = 0; i < count; i += 1)
+        decisions.push(await service.incrementAndCheck([burst, sustained]));
+      return decisions.filter((decision) => decision.allowed).length;
+    };
+    expect(await passed(12)).toBe(2);
+    time += 1000;
+    // Had the 10 refusals counted on the hour, it would be spent (2 + 10 > 5).
+    expect(await passed(12)).toBe(2);
+    time += 1000;
+    expect(await passed(12)).toBe(1);
+  });
+
+  it('describes the policy with the fewest requests left and waits as long as the slowest refusal', async () => {
+    const service = memoryService();
+    const first = await service.incrementAndCheck([sustained, burst]);
+    expect(first).toMatchObject({ allowed: true, limit: 2, remaining: 1, cost: 1 });
+    expect(first.policies.map((state) => state.remaining)).toEqual([4, 1]);
+    await service.incrementAndCheck([sustained, burst]);
+    const refused = await service.incrementAndCheck([sustained, burst]);
+    expect(refused).toMatchObject({ allowed: false, limit: 2, remaining: 0, retryAfterSeconds: 1 });
+    expect(refused.cost).toBe(0);
+    expect(refused.policies.map((state) => state.allowed)).toEqual([true, false]);
+  });
+
+  it('charges the cost on every policy, and refuses what does not fit without using the rest', async () => {
+    const service = memoryService();
+    expect(await service.incrementAndCheck([sustained], { cost: 3 })).toMatchObject({
+      allowed: true,
+      remaining: 2,
+      cost: 3,
+    });
+    expect(await service.incrementAndCheck([sustained], { cost: 3 })).toMatchObject({
+      allowed: false,
+      remaining: 2,
+    });
+    expect(await service.incrementAndCheck([sustained], { cost: 2 })).toMatchObject({
+      allowed: true,
+      remaining: 0,
+    });
+  });
+
+  it.each(['fixed-window', 'sliding-window', 'gcra'] as const)(
+    'gives a %s hit back, never below zero',
+    async (algorithm) => {
+      const service = memoryService();
+      const policy = { ...sustained, algorithm };
+      const decision = await service.incrementAndCheck([policy]);
+      expect(decision.remaining).toBe(4);
+      const settled = await service.refund(decision);
+      expect(settled).toMatchObject({ allowed: true, remaining: 5, cost: 0 });
+      // A second refund of the same decision has nothing left to give.
+      expect(await service.refund(settled)).toBe(settled);
+      expect(await service.refund(decision)).toMatchObject({ remaining: 5 });
+    },
+  );
+
+  it.each(['fixed-window', 'sliding-window'] as const)(
+    'gives nothing of a %s hit back to a later window',
+    async (algorithm) => {
+      const service = memoryService();
+      const policy = { ...burst, algorithm };
+      const early = await service.incrementAndCheck([policy]);
+      time += 1200;
+      await service.incrementAndCheck([policy]);
+      await service.incrementAndCheck([policy]);
+      expect(await service.refund(early)).toMatchObject({ remaining: 0 });
+    },
+  );
+
+  it('lets a store that counts one policy at a time decide by the failure mode, circuit closed', async () => {
+    const store = new FixedOnlyStore();
+    const service = new RateLimitService(
+      store,
+      resolveRateLimitOptions({ store, failOpen: false }),
+    );
+    for (let i = 0; i < 10; i += 1)
+      expect(await service.incrementAndCheck([burst, sustained])).toMatchObject({
+        allowed: false,
+        degraded: true,
+      });
+    expect(service.circuitOpen).toBe(false);
+    expect(await service.incrementAndCheck(burst)).toMatchObject({
+      allowed: true,
+      degraded: false,
+    });
   });
 });

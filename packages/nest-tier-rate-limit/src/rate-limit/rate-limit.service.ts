@@ -1,26 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BackendFailureLog } from './backend-failure-log.js';
-import { type RateLimitDecision, toWholeSeconds } from './rate-limit-decision.js';
+import {
+  type RateLimitDecision,
+  type RateLimitPolicyState,
+  toWholeSeconds,
+} from './rate-limit-decision.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { isPromiseLike, type MaybePromise } from './maybe-promise.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
 import type { RateLimitFailureMode, ResolvedRateLimitOptions } from './rate-limit-options.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store.js';
-import { type RateLimitHit, RateLimitStore } from './stores/rate-limit-store.js';
+import {
+  type RateLimitHit,
+  type RateLimitPolicyCheck,
+  RateLimitStore,
+  RateLimitStoreUnsupportedError,
+} from './stores/rate-limit-store.js';
 import type { RateLimitAlgorithm } from './algorithms/rate-limit-algorithm.js';
 
 /** One check through {@link RateLimitService.incrementAndCheck}. */
-export interface RateLimitCheck {
-  /** Counter key; callers choose their own namespace (`ratelimit:…` is the guard's). */
-  key: string;
-  /** Requests allowed per period, a positive integer. */
-  limit: number;
-  /** Period in seconds, a positive integer. */
-  period: number;
-  /** How requests are counted on this key. @default 'fixed-window' */
-  algorithm?: RateLimitAlgorithm;
-  /** `gcra` only: requests that may pass at once after a pause. @default the limit */
-  burst?: number;
+export interface RateLimitCheck extends RateLimitPolicyCheck, RateLimitFailureChoice {}
+
+/** A failure mode for one call, instead of the module's. */
+export interface RateLimitFailureChoice {
   /**
    * Overrides the module's failure mode for this call only.
    * @default the module's `failureMode`
@@ -31,6 +33,17 @@ export interface RateLimitCheck {
    * `'closed'`. `failureMode` wins when both are given.
    */
   failOpen?: boolean;
+}
+
+/** How {@link RateLimitService.incrementAndCheck} counts several policies. */
+export interface RateLimitCheckOptions extends RateLimitFailureChoice {
+  /** Units the request uses on every policy, a positive integer. @default 1 */
+  cost?: number;
+  /**
+   * Whether the units may be given back later with {@link RateLimitService.refund}; costs a
+   * little more on some stores (Redis asks for its clock). @default true
+   */
+  refundable?: boolean;
 }
 
 /** Health of the counter backend, as reported by {@link RateLimitService.health}. */
@@ -70,16 +83,33 @@ export class RateLimitService {
   }
 
   /**
-   * Counts one request on `key` and decides whether it may proceed. Never rejects: when the
-   * backend fails, times out or its circuit is open, the failure mode decides.
+   * Counts one request on `key` and decides whether it may proceed; or, given several policies,
+   * counts it on all of them at once (a refusal by one counts on none) and decides with all.
+   * Never rejects: when the backend fails, times out or its circuit is open, the failure mode
+   * decides. Its units can be given back with {@link refund} when it was given a list or
+   * `options` (one check alone is counted the fastest way, which Redis cannot refund).
+   * @example
+   * ```ts
+   * const decision = await limiter.incrementAndCheck([
+   *   { key: 'jobs:{acme}:burst', limit: 10, period: 1 },
+   *   { key: 'jobs:{acme}:hour', limit: 1000, period: 3600 },
+   * ]);
+   * ```
    */
-  async incrementAndCheck(check: RateLimitCheck): Promise<RateLimitDecision> {
-    return this.check(check);
+  async incrementAndCheck(
+    check: RateLimitCheck | readonly RateLimitPolicyCheck[],
+    options?: RateLimitCheckOptions,
+  ): Promise<RateLimitDecision> {
+    if (!isPolicyList(check) && options === undefined) return this.check(check);
+    const policies = isPolicyList(check) ? check : [check];
+    const failure = options ?? (check as RateLimitCheck);
+    return this.checkAll(policies, options?.cost ?? 1, options?.refundable ?? true, failure);
   }
 
   /**
-   * {@link incrementAndCheck} for the guard: the decision itself when the store answers without
-   * I/O (memory, or the `local` failure mode), else a promise of it. Never throws or rejects.
+   * {@link incrementAndCheck} of one policy for the guard: the decision itself when the store
+   * answers without I/O (memory, or the `local` failure mode), else a promise of it. Never throws
+   * or rejects.
    */
   check(check: RateLimitCheck): MaybePromise<RateLimitDecision> {
     const { algorithm } = check;
@@ -93,10 +123,82 @@ export class RateLimitService {
     } catch (error) {
       return this.failed(check, error);
     }
-    if (!isPromiseLike(hit)) return this.counted(hit, check.limit);
+    if (!isPromiseLike(hit)) return this.counted(hit, check);
     return Promise.resolve(hit).then(
-      (answer) => this.counted(answer, check.limit),
+      (answer) => this.counted(answer, check),
       (error: unknown) => this.failed(check, error),
+    );
+  }
+
+  /**
+   * Several policies at once, for the guard: as {@link check}, with `cost` units on each, and
+   * `refundable` when the units may be given back. `failure` chooses the failure mode.
+   */
+  checkAll(
+    policies: readonly RateLimitPolicyCheck[],
+    cost: number,
+    refundable: boolean,
+    failure: RateLimitFailureChoice = {},
+  ): MaybePromise<RateLimitDecision> {
+    const strange = policies.find(
+      ({ algorithm = 'fixed-window' }) =>
+        algorithm !== 'fixed-window' && !this.algorithms.has(algorithm),
+    );
+    if (strange !== undefined)
+      return this.unsupported(failure, strange.algorithm!, () =>
+        this.withoutStore(policies, cost, failure),
+      );
+    if (!this.circuit.tryAcquire()) return this.withoutStore(policies, cost, failure);
+    let hits: MaybePromise<RateLimitHit[]>;
+    try {
+      hits = this.store.countPolicies(policies, cost, refundable);
+    } catch (error) {
+      return this.failedAll(policies, cost, failure, error);
+    }
+    if (!isPromiseLike(hits)) return this.countedAll(policies, hits, cost, 'store');
+    return Promise.resolve(hits).then(
+      (answer) => this.countedAll(policies, answer, cost, 'store'),
+      (error: unknown) => this.failedAll(policies, cost, failure, error),
+    );
+  }
+
+  /**
+   * Gives back `units` (default: all) that a decision counted on each of its policies: the
+   * settlement of a request that should not cost what the guard charged (a successful login, a
+   * job whose third-party call did not fail). Atomic per key, never below zero, never into a
+   * later window. Resolves with the decision as it stands afterwards; never rejects (a failing
+   * backend is logged, and the decision is returned unchanged).
+   */
+  refund(decision: RateLimitDecision, units: number = decision.cost): Promise<RateLimitDecision> {
+    return Promise.resolve(this.settle(decision, units));
+  }
+
+  /** {@link refund} for the interceptor: at once when the store answers without I/O. */
+  settle(
+    decision: RateLimitDecision,
+    units: number = decision.cost,
+  ): MaybePromise<RateLimitDecision> {
+    const amount = Math.min(units, decision.cost);
+    const { source } = decision;
+    if (!(amount > 0) || source === 'policy') return decision;
+    const store = source === 'local' ? this.insurance : this.store;
+    if (store === undefined || (store === this.store && this.circuit.isOpen)) return decision;
+    const policies = decision.policies.map((state) => state.policy);
+    const left = decision.cost - amount;
+    let hits: MaybePromise<RateLimitHit[]>;
+    try {
+      hits = store.refundPolicies(policies, decision.policies, amount);
+    } catch (error) {
+      return this.refundFailed(decision, error);
+    }
+    const settled = (answer: RateLimitHit[]) => {
+      // The windows stay those that counted the units left, for a later refund of them.
+      answer.forEach((hit, index) => (hit.window ??= decision.policies[index].window));
+      return summarize(policies, answer, left, source);
+    };
+    if (!isPromiseLike(hits)) return settled(hits);
+    return Promise.resolve(hits).then(settled, (error: unknown) =>
+      this.refundFailed(decision, error),
     );
   }
 
@@ -131,23 +233,41 @@ export class RateLimitService {
     }
   }
 
-  private failureModeOf(check: RateLimitCheck): RateLimitFailureMode {
+  private failureModeOf(check: RateLimitFailureChoice): RateLimitFailureMode {
     if (check.failureMode !== undefined) return check.failureMode;
     if (check.failOpen !== undefined) return check.failOpen ? 'open' : 'closed';
     return this.options.failureMode;
   }
 
-  private counted(hit: RateLimitHit, limit: number): RateLimitDecision {
+  private counted(hit: RateLimitHit, check: RateLimitCheck): RateLimitDecision {
     this.circuit.success();
     this.failures.success();
-    return counted(hit, limit, 'store');
+    return counted(hit, check, 'store');
+  }
+
+  private countedAll(
+    policies: readonly RateLimitPolicyCheck[],
+    hits: RateLimitHit[],
+    cost: number,
+    source: 'store' | 'local',
+  ): RateLimitDecision {
+    if (source === 'store') {
+      this.circuit.success();
+      this.failures.success();
+    }
+    return summarize(policies, hits, cost, source);
   }
 
   /** A store that cannot count this way: the failure mode decides, the circuit stays as it is. */
-  private unsupported(check: RateLimitCheck, algorithm: RateLimitAlgorithm): RateLimitDecision {
+  private unsupported(
+    failure: RateLimitFailureChoice,
+    algorithm: RateLimitAlgorithm,
+    decide: () => MaybePromise<RateLimitDecision> = () =>
+      this.decideWithoutStore(failure as RateLimitCheck),
+  ): MaybePromise<RateLimitDecision> {
     const error = new Error(`the ${this.store.name} store cannot count with ${algorithm}`);
-    this.failures.failure(error, POLICY_WORDS[this.failureModeOf(check)]);
-    return this.decideWithoutStore(check);
+    this.failures.failure(error, POLICY_WORDS[this.failureModeOf(failure)]);
+    return decide();
   }
 
   private failed(check: RateLimitCheck, error: unknown): RateLimitDecision {
@@ -156,41 +276,154 @@ export class RateLimitService {
     return this.decideWithoutStore(check);
   }
 
+  private failedAll(
+    policies: readonly RateLimitPolicyCheck[],
+    cost: number,
+    failure: RateLimitFailureChoice,
+    error: unknown,
+  ): MaybePromise<RateLimitDecision> {
+    // A store that cannot count several policies is not down: the circuit stays as it is.
+    if (!(error instanceof RateLimitStoreUnsupportedError)) this.circuit.failure();
+    this.failures.failure(error, POLICY_WORDS[this.failureModeOf(failure)]);
+    return this.withoutStore(policies, cost, failure);
+  }
+
+  private refundFailed(decision: RateLimitDecision, error: unknown): RateLimitDecision {
+    if (!(error instanceof RateLimitStoreUnsupportedError)) this.circuit.failure();
+    this.failures.failure(error, 'keeping the units counted');
+    return decision;
+  }
+
   private decideWithoutStore(check: RateLimitCheck): RateLimitDecision {
     const mode = this.failureModeOf(check);
-    if (mode === 'local') {
-      this.insurance ??= new MemoryRateLimitStore({
-        maxKeys: this.options.memory?.maxKeys,
-        clock: this.options.clock,
-      });
+    if (mode === 'local')
       return counted(
-        this.insurance.countNow(check.key, check.limit, check.period, check),
-        check.limit,
+        this.insuranceStore().countNow(check.key, check.limit, check.period, check),
+        check,
         'local',
       );
-    }
-    const open = mode === 'open';
-    return {
-      allowed: open,
-      limit: check.limit,
-      remaining: 0,
-      resetSeconds: 0,
-      retryAfterSeconds: open ? 0 : 1,
-      degraded: true,
-      source: 'policy',
-    };
+    return byPolicy(mode === 'open', check);
+  }
+
+  /** Several policies while the backend is out: in memory (`local`), else by the failure mode. */
+  private withoutStore(
+    policies: readonly RateLimitPolicyCheck[],
+    cost: number,
+    failure: RateLimitFailureChoice,
+  ): RateLimitDecision {
+    const mode = this.failureModeOf(failure);
+    if (mode === 'local')
+      return summarize(
+        policies,
+        this.insuranceStore().countPoliciesNow(policies, cost),
+        cost,
+        'local',
+      );
+    return byPolicy(mode === 'open', policies[0]);
+  }
+
+  private insuranceStore(): MemoryRateLimitStore {
+    this.insurance ??= new MemoryRateLimitStore({
+      maxKeys: this.options.memory?.maxKeys,
+      clock: this.options.clock,
+    });
+    return this.insurance;
   }
 }
 
-function counted(hit: RateLimitHit, limit: number, source: 'store' | 'local'): RateLimitDecision {
+function isPolicyList(
+  check: RateLimitCheck | readonly RateLimitPolicyCheck[],
+): check is readonly RateLimitPolicyCheck[] {
+  return Array.isArray(check);
+}
+
+/** The failure mode's answer, with no counter: let through (`open`) or refuse. */
+function byPolicy(open: boolean, policy: RateLimitPolicyCheck): RateLimitDecision {
   return {
+    policy,
+    allowed: open,
+    limit: policy.limit,
+    remaining: 0,
+    resetSeconds: 0,
+    retryAfterSeconds: open ? 0 : 1,
+    degraded: true,
+    source: 'policy',
+    cost: 0,
+    policies: [],
+  };
+}
+
+/** One policy's state from its hit. */
+function stateOf(hit: RateLimitHit, policy: RateLimitPolicyCheck): RateLimitPolicyState {
+  return {
+    policy,
     allowed: !hit.limited,
-    limit,
+    limit: policy.limit,
     remaining: hit.remaining,
     resetSeconds: toWholeSeconds(hit.resetMs),
     // A refused caller is never told to retry at once, even at the very end of a window.
     retryAfterSeconds: hit.limited ? Math.max(1, toWholeSeconds(hit.retryAfterMs)) : 0,
+    window: hit.window,
+  };
+}
+
+/**
+ * One decision from every policy's hit: refused when any refused, described by the policy with
+ * the fewest requests left among the refusing ones (else among all; the later reset breaks a
+ * tie), waiting as long as the slowest refusing policy.
+ */
+function summarize(
+  policies: readonly RateLimitPolicyCheck[],
+  hits: readonly RateLimitHit[],
+  cost: number,
+  source: 'store' | 'local',
+): RateLimitDecision {
+  const states = hits.map((hit, index) => stateOf(hit, policies[index]));
+  const allowed = states.every((state) => state.allowed);
+  let shown: RateLimitPolicyState | undefined;
+  let retryAfterSeconds = 0;
+  for (const state of states) {
+    if (!allowed && state.allowed) continue;
+    retryAfterSeconds = Math.max(retryAfterSeconds, state.retryAfterSeconds);
+    if (
+      shown === undefined ||
+      state.remaining < shown.remaining ||
+      (state.remaining === shown.remaining && state.resetSeconds > shown.resetSeconds)
+    )
+      shown = state;
+  }
+  return {
+    ...shown!,
+    allowed,
+    retryAfterSeconds,
     degraded: false,
     source,
+    cost: allowed ? cost : 0,
+    policies: states,
   };
+}
+
+/** The decision of one policy: its own state, and the only one of its policies. */
+function counted(
+  hit: RateLimitHit,
+  policy: RateLimitPolicyCheck,
+  source: 'store' | 'local',
+): RateLimitDecision {
+  const policies: RateLimitPolicyState[] = [];
+  const decision: RateLimitDecision = {
+    policy,
+    allowed: !hit.limited,
+    limit: policy.limit,
+    remaining: hit.remaining,
+    resetSeconds: toWholeSeconds(hit.resetMs),
+    // A refused caller is never told to retry at once, even at the very end of a window.
+    retryAfterSeconds: hit.limited ? Math.max(1, toWholeSeconds(hit.retryAfterMs)) : 0,
+    window: hit.window,
+    degraded: false,
+    source,
+    cost: hit.limited ? 0 : 1,
+    policies,
+  };
+  policies.push(decision);
+  return decision;
 }

@@ -27,7 +27,7 @@ describe('@RateLimited misuse', () => {
       }
       return WidgetsController;
     }).toThrow(
-      '@RateLimited on WidgetsController.list: unknown option limt (known: limit, period, algorithm, burst)',
+      '@RateLimited on WidgetsController.list: unknown option limt (known: limit, period, algorithm, burst, count, cost)',
     );
   });
 
