@@ -3,6 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
+import { demoAdminFrom } from './auth/demo-admin.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { resolveMaxTokenLifetime } from './auth/token-lifetime.js';
 import type { AppEnv } from './config/env.validation.js';
@@ -22,7 +23,7 @@ export interface AppModuleExtras {
   databaseLogger?: Logger;
 }
 
-/** The demo API: rate-limited widgets, the admin API, health, and bearer-JWT auth. */
+/** The demo API: rate-limited widgets, the admin API, health, and bearer-JWT auth with a login. */
 @Module({})
 export class AppModule {
   /**
@@ -31,6 +32,7 @@ export class AppModule {
    */
   static forRoot(env: AppEnv, extras: AppModuleExtras = {}): DynamicModule {
     const appEnv = (config: ConfigService) => config.getOrThrow<AppEnv>(APP_ENV);
+    const warn = (message: string) => new NestLogger('Auth').warn(message);
     return {
       module: AppModule,
       imports: [
@@ -59,8 +61,9 @@ export class AppModule {
         RateLimitAdminModule,
         // Resolved here, before Nest starts, so a missing production secret stops start-up in one line.
         AuthModule.forRoot({
-          secret: resolveJwtSecret(env, (m) => new NestLogger('Auth').warn(m)),
+          secret: resolveJwtSecret(env, warn),
           maxTokenLifetime: resolveMaxTokenLifetime(env),
+          demoAdmin: demoAdminFrom(env, warn),
         }),
         WidgetsModule,
         HealthModule,

@@ -57,6 +57,15 @@ describe('the server', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('PORT must be an integer from 1 to 65535 (got "70000")');
   });
+
+  it('stops on half a total budget in .env, in one line naming the missing variable', async () => {
+    await writeEnvFile(['DEFAULT_RATE_LIMIT_TOTAL_LIMIT=1000', 'PGLITE_DATA_DIR=memory://']);
+    const { code, stderr } = await run([BUILT.server]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      'DEFAULT_RATE_LIMIT_TOTAL_PERIOD must be set when DEFAULT_RATE_LIMIT_TOTAL_LIMIT is set',
+    ]);
+  });
 });
 
 describe('npm run token', () => {

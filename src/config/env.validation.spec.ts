@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { validateEnv, type AppEnv } from './env.validation.js';
 
-function errorOf(raw: Record<string, string>): string {
+function errorOf(raw: Record<string, unknown>): string {
   try {
     validateEnv(raw);
   } catch (error) {
@@ -171,6 +171,61 @@ describe('validateEnv', () => {
     expect(message).not.toContain('s3cret');
   });
 
+  describe('DEFAULT_RATE_LIMIT_TOTAL_LIMIT / _PERIOD', () => {
+    const LIMIT = 'DEFAULT_RATE_LIMIT_TOTAL_LIMIT';
+    const PERIOD = 'DEFAULT_RATE_LIMIT_TOTAL_PERIOD';
+
+    it('reads the pair as positive integers', () => {
+      expect(validateEnv({ [LIMIT]: '1000', [PERIOD]: '3600' })).toMatchObject({
+        defaultRateLimitTotalLimit: 1000,
+        defaultRateLimitTotalPeriod: 3600,
+      });
+    });
+
+    it('leaves both absent when neither is set, or both are empty', () => {
+      for (const env of [validateEnv({}), validateEnv({ [LIMIT]: '', [PERIOD]: '' })]) {
+        expect(env).not.toHaveProperty('defaultRateLimitTotalLimit');
+        expect(env).not.toHaveProperty('defaultRateLimitTotalPeriod');
+      }
+    });
+
+    it.each([
+      [{ [LIMIT]: '1000' }, `${PERIOD} must be set when ${LIMIT} is set`],
+      [{ [LIMIT]: '1000', [PERIOD]: '' }, `${PERIOD} must be set when ${LIMIT} is set`],
+      [{ [PERIOD]: '60' }, `${LIMIT} must be set when ${PERIOD} is set`],
+    ])('refuses half of the pair (%j) in one line naming the missing one', (raw, line) => {
+      expect(errorOf(raw)).toBe(line);
+    });
+
+    it.each([
+      [LIMIT, '0'],
+      [LIMIT, '-5'],
+      [LIMIT, '1.5'],
+      [PERIOD, '0'],
+      [PERIOD, 'hour'],
+      [PERIOD, '1e3'],
+    ])('rejects %s=%s beside a valid partner, in one line', (name, value) => {
+      const raw = { [LIMIT]: '10', [PERIOD]: '60', [name]: value };
+      expect(errorOf(raw)).toBe(
+        `${name} must be a positive integer (got ${JSON.stringify(value)})`,
+      );
+    });
+  });
+
+  describe('DEMO_ADMIN_USERNAME / _PASSWORD', () => {
+    it('reads both as given, and leaves either absent when unset', () => {
+      const env = validateEnv({ DEMO_ADMIN_USERNAME: 'admin', DEMO_ADMIN_PASSWORD: ' p@ss ' });
+      expect(env).toMatchObject({ demoAdminUsername: 'admin', demoAdminPassword: ' p@ss ' });
+      const half = validateEnv({ DEMO_ADMIN_USERNAME: 'admin', DEMO_ADMIN_PASSWORD: '' });
+      expect(half).not.toHaveProperty('demoAdminPassword');
+    });
+
+    it.each(['DEMO_ADMIN_USERNAME', 'DEMO_ADMIN_PASSWORD'])('never echoes %s', (name) => {
+      // Only a caller passing a non-string (not the process environment) can make it invalid.
+      expect(errorOf({ [name]: 123456 })).toBe(`${name} must be a string (got 6 characters)`);
+    });
+  });
+
   it.each([
     ['true', true],
     ['TRUE', true],
@@ -211,7 +266,8 @@ describe('.env.example', () => {
       ([, k, v]): [string, string] => [k, v],
     );
     const env = validateEnv(Object.fromEntries(entries));
-    expect(entries).toHaveLength(31);
-    expect(Object.keys(env)).toHaveLength(31 - 2); // password and JWT secret are empty
+    expect(entries).toHaveLength(35);
+    // The Redis password, the JWT secret and the demo admin's password are empty.
+    expect(Object.keys(env)).toHaveLength(35 - 3);
   });
 });

@@ -6,7 +6,8 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
-import { Bool, Env, Int, OneOf, PositiveNumber, TrustProxy, Url, variableName } from './parse.js';
+import { Bool, Env, Int, OneOf, PositiveNumber, SetTogetherWith, TrustProxy } from './parse.js';
+import { Url, variableName } from './parse.js';
 import type { TrustProxySetting } from './parse.js';
 import { RATE_LIMIT_ALGORITHMS, type RateLimitAlgorithm } from 'nest-tier-rate-limit';
 
@@ -18,7 +19,10 @@ export const RATE_LIMITER_BACKENDS = ['memory', 'redis', 'memcached'] as const;
 /** Accepted `RATE_LIMITER_FAILURE_MODE` values. */
 export const RATE_LIMITER_FAILURE_MODES = ['open', 'closed', 'local'] as const;
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET']);
+// class-validator's default message starts with the property name, already given by the variable.
+const TEXT = { message: 'must be a string' };
+// The demo admin's username too: a guesser who knows it has only the password left to find.
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DEMO_ADMIN_USERNAME', 'DEMO_ADMIN_PASSWORD']);
 
 /** Every variable, camelCased; unset optional ones are absent. Defaults are the initializers. */
 class EnvironmentVariables {
@@ -53,6 +57,16 @@ class EnvironmentVariables {
   @Env('DEFAULT_RATE_LIMIT_ALGORITHM')
   @OneOf(RATE_LIMIT_ALGORITHMS)
   defaultRateLimitAlgorithm: RateLimitAlgorithm = 'fixed-window';
+  /** `DEFAULT_RATE_LIMIT_TOTAL_LIMIT`: a caller's requests across all guarded routes. */
+  @Env('DEFAULT_RATE_LIMIT_TOTAL_LIMIT')
+  @SetTogetherWith('defaultRateLimitTotalPeriod')
+  @Int(1)
+  defaultRateLimitTotalLimit?: number;
+  /** `DEFAULT_RATE_LIMIT_TOTAL_PERIOD`: seconds of that budget; set with the limit or not at all. */
+  @Env('DEFAULT_RATE_LIMIT_TOTAL_PERIOD')
+  @SetTogetherWith('defaultRateLimitTotalLimit')
+  @Int(1)
+  defaultRateLimitTotalPeriod?: number;
   /** `RATE_LIMITER_STORE_TIMEOUT_MS`: longest wait for the backend on one check. */
   @Env('RATE_LIMITER_STORE_TIMEOUT_MS') @Int(1, 60000) rateLimiterStoreTimeoutMs = 250;
   /** `RATE_LIMITER_MEMORY_MAX_KEYS`: bound of the memory store. */
@@ -94,12 +108,17 @@ class EnvironmentVariables {
   jwtSecret?: string;
   /** `JWT_MAX_LIFETIME`: longest token lifetime, seconds; unset: 24 h in production, else none. */
   @Env('JWT_MAX_LIFETIME') @IsOptional() @Int(1, 31_536_000) jwtMaxLifetime?: number;
+  /** `DEMO_ADMIN_USERNAME`: the login's account; login is off unless both are set. */
+  @Env('DEMO_ADMIN_USERNAME') @IsOptional() @IsString(TEXT) demoAdminUsername?: string;
+  /** `DEMO_ADMIN_PASSWORD`: its password; never logged. */
+  @Env('DEMO_ADMIN_PASSWORD') @IsOptional() @IsString(TEXT) demoAdminPassword?: string;
 }
 
 /**
  * The validated configuration: one camelCased field per variable (`RATE_LIMITER_BACKEND` →
  * `rateLimiterBackend`), typed and defaulted; `rateLimiterFailureMode`, `rateLimiterRedisPassword`,
- * `rateLimiterRedisUrl`, `databaseUrl`, `jwtSecret` and `jwtMaxLifetime` are absent when unset.
+ * `rateLimiterRedisUrl`, `databaseUrl`, `jwtSecret`, `jwtMaxLifetime`, the total budget and the
+ * demo admin's credentials are absent when unset.
  */
 export type AppEnv = Readonly<EnvironmentVariables>;
 
@@ -123,7 +142,10 @@ export function validateEnv(raw: Record<string, unknown>): AppEnv {
 function describe(error: ValidationError, raw: Record<string, unknown>): string {
   const name = variableName(error.property);
   const message = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
-  const value = String(raw[name]);
+  const given = raw[name];
+  const value = String(given);
+  // A variable required by another one that is set: there is no value to show.
+  if (given === undefined || value === '') return `${name} ${message}`;
   // Never echo a secret, nor a password inside a URL.
   if (SECRET_VARIABLES.has(name)) return `${name} ${message} (got ${value.length} characters)`;
   return `${name} ${message} (got ${JSON.stringify(value.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@'))})`;

@@ -4,8 +4,8 @@
  * value; `undefined` stays `undefined` so the property's default applies.
  */
 import { Expose, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive } from 'class-validator';
-import { Max, Min, ValidateBy } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsOptional } from 'class-validator';
+import { IsPositive, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import proxyAddr from 'proxy-addr';
 
 /** Express `trust proxy` setting as parsed from `TRUST_PROXY`. */
@@ -114,6 +114,21 @@ export function Int(min: number, max?: number): PropertyDecorator {
     Transform(({ value }) => parseInteger(value)),
     ...checks,
   );
+}
+
+/**
+ * Optional, but set together with the property `other` (its partner's own decorator names this
+ * one back): when either is set, this one must be too, so a pair set by halves stops start-up
+ * with a line naming the missing variable. Replaces `IsOptional`.
+ * @example `@Env('A') @SetTogetherWith('b') @Int(1) a?: number`
+ */
+export function SetTogetherWith(other: string): PropertyDecorator {
+  return (target, key) => {
+    const isSet = (env: object, property: string | symbol) =>
+      (env as Record<string | symbol, unknown>)[property] !== undefined;
+    ValidateIf((env: object) => isSet(env, key) || isSet(env, other))(target, key);
+    IsDefined({ message: () => `must be set when ${variableName(other)} is set` })(target, key);
+  };
 }
 
 /** A positive decimal number. */

@@ -16,6 +16,8 @@ export function rateLimitOptionsFromEnv(env: AppEnv): RateLimitModuleOptions {
     defaultLimit: env.defaultRateLimitLimit,
     defaultPeriod: env.defaultRateLimitPeriod,
     defaultAlgorithm: env.defaultRateLimitAlgorithm,
+    defaultTotalLimit: env.defaultRateLimitTotalLimit,
+    defaultTotalPeriod: env.defaultRateLimitTotalPeriod,
     trustProxy: env.trustProxy,
     ipv6Subnet: env.rateLimiterIpv6Subnet,
     memory: { maxKeys: env.rateLimiterMemoryMaxKeys },
