@@ -5,8 +5,8 @@ import type { BenchResults } from './results.js';
 /** What each variant does per request, as read from its source: needed to read the tables. */
 const VARIANT_NOTES = [
   '- **Keys**: every variant keys on the `x-caller-id` header plus the route. Ours: ' +
-    '`ratelimit:user:{caller}:api_v1_widgets_1#GET@api_v1_widgets_{id}` (64 characters for ' +
-    '`caller-0`: the caller kind and the route keep counters apart, 32 more than ' +
+    '`ratelimit:{user:{caller}}:api_v1_widgets_1#GET@api_v1_widgets_{id}` (66 characters for ' +
+    '`caller-0`: the caller kind and the route keep counters apart, the braces a Redis Cluster hash tag; 34 more than ' +
     "rate-limiter-flexible's key, which is why it sends as few bytes per check as ours, or 10 fewer on a refusal); " +
     '`@nestjs/throttler`: SHA-256 of class, handler, ' +
     'throttler name and tracker (its `getTracker` overridden to return the header); ' +

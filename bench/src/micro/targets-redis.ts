@@ -57,7 +57,7 @@ export function redisTargets(redis: RedisPerCheck[]): TargetVerdict[] {
 
 // The keys of one caller in allow and deny: ours (the caller kind and the route keep counters
 // apart) and rate-limiter-flexible's guard (the raw path: `/API/v1/widgets/1` counts apart).
-const OURS_KEY = 'ratelimit:user:caller-0:api_v1_widgets_1#GET@api_v1_widgets_{id}';
+const OURS_KEY = 'ratelimit:{user:caller-0}:api_v1_widgets_1#GET@api_v1_widgets_{id}';
 const RLF_KEY = `rlflx:caller-0:${GUARDED_PATH}`;
 
 /** What ours and rlf-redis send besides their keys, which are most of the difference. */

@@ -21,7 +21,8 @@ export type VariantName =
   | 'ours-redis-sliding'
   | 'ours-redis-gcra'
   | 'ours-memcached-sliding'
-  | 'ours-memcached-gcra';
+  | 'ours-memcached-gcra'
+  | `ours-${'memory' | 'redis' | 'memcached'}-policies-${2 | 3}`;
 
 /** What the report says about a variant, and which backend its counters live in. */
 export interface VariantInfo {
@@ -96,6 +97,20 @@ export const VARIANTS: readonly VariantInfo[] = [
       ),
     ),
   ),
+  ...(['memory', 'redis', 'memcached'] as const).flatMap((store) =>
+    ([2, 3] as const).map((count) =>
+      info(
+        `ours-${store}-policies-${count}`,
+        'ours',
+        store,
+        `this project, \`store: ${store}\`, ${count} policies per request decided at once (${
+          count === 2
+            ? 'the route and a total budget'
+            : 'the route, a sustained window and a total budget'
+        }; only the first ever refuses)`,
+      ),
+    ),
+  ),
 ];
 
 /** Variants of `bench:micro` alone: the e2e rounds never run them. */
@@ -107,6 +122,9 @@ export const MICRO_ONLY: readonly VariantName[] = [
   'ours-redis-gcra',
   'ours-memcached-sliding',
   'ours-memcached-gcra',
+  ...(['memory', 'redis', 'memcached'] as const).flatMap((store) =>
+    ([2, 3] as const).map((count): VariantName => `ours-${store}-policies-${count}`),
+  ),
 ];
 
 /** Measured only when asked for (`--baseline`). */

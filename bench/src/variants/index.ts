@@ -3,6 +3,7 @@ import { floor, floorInputs } from './floor.js';
 import { none } from './none.js';
 import { ours } from './ours.js';
 import { oursBaseline } from './ours-baseline.js';
+import { oursPolicies } from './ours-policies.js';
 import { oursTierRules } from './ours-tier-rules.js';
 import { rlf } from './rlf.js';
 import { throttler } from './throttler.js';
@@ -24,6 +25,12 @@ export const VARIANT_FACTORIES: Readonly<Record<VariantName, VariantFactory>> = 
   'ours-redis-gcra': ours('redis', undefined, 'gcra'),
   'ours-memcached-sliding': ours('memcached', undefined, 'sliding-window'),
   'ours-memcached-gcra': ours('memcached', undefined, 'gcra'),
+  'ours-memory-policies-2': oursPolicies('memory', 2),
+  'ours-memory-policies-3': oursPolicies('memory', 3),
+  'ours-redis-policies-2': oursPolicies('redis', 2),
+  'ours-redis-policies-3': oursPolicies('redis', 3),
+  'ours-memcached-policies-2': oursPolicies('memcached', 2),
+  'ours-memcached-policies-3': oursPolicies('memcached', 3),
   'throttler-memory': throttler('memory'),
   'throttler-redis': throttler('redis'),
   'rlf-memory': rlf('memory'),

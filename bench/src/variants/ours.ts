@@ -10,6 +10,7 @@ export function ours(
   store: 'memory' | 'redis' | 'memcached',
   { RateLimitGuard, RateLimitModule }: ProjectPackage = project,
   defaultAlgorithm?: project.RateLimitAlgorithm,
+  extra: Partial<project.RateLimitModuleOptions> = {},
 ): VariantFactory {
   return ({ scenario, redisPort, memcachedPort }) => ({
     imports: [
@@ -21,6 +22,7 @@ export function ours(
         defaultLimit: scenario.limit,
         defaultPeriod: scenario.periodSeconds,
         defaultAlgorithm,
+        ...extra,
       }),
     ],
     guard: RateLimitGuard,
