@@ -392,10 +392,16 @@ function summarize(
     )
       shown = state;
   }
+  const { policy, limit, remaining, resetSeconds, window } = shown!;
+  // Written out, not spread: a spread of the state cost more than the whole store call here.
   return {
-    ...shown!,
+    policy,
     allowed,
+    limit,
+    remaining,
+    resetSeconds,
     retryAfterSeconds,
+    window,
     degraded: false,
     source,
     cost: allowed ? cost : 0,
