@@ -220,6 +220,18 @@ export function describeStoreContract(name: string, fixture: StoreFixture): void
         },
       );
 
+      it('gives back none of a GCRA hit whose units have drained', async () => {
+        const gcra = [
+          { key: `${prefix}:{drain}:gcra`, limit: 10, period: 10, algorithm: 'gcra' as const },
+        ];
+        const [slow] = await store.countPolicies(gcra, 1, true);
+        await sleep(1100);
+        for (let i = 0; i < 10; i += 1)
+          expect((await store.countPolicies(gcra, 1, true))[0].limited).toBe(false);
+        expect((await store.refundPolicies(gcra, [slow], 1))[0].remaining).toBe(0);
+        expect((await store.countPolicies(gcra, 1, true))[0].limited).toBe(true);
+      });
+
       it('lets exactly the smaller budget through among 40 parallel checks', async () => {
         const both = [
           { key: `${prefix}:{race}:minute`, limit: 5, period: 60 },

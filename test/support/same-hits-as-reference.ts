@@ -24,10 +24,12 @@ export function expectGcraAsReference(
       async ({ limit, periodMs, times }, burst) => {
         const key = newKey();
         const cell = { tat: 0 };
-        for (const now of times)
-          expect(await count(key, limit, periodMs, now, burst)).toEqual(
-            countGcra(cell, now, limit, periodMs, burst),
-          );
+        for (const now of times) {
+          // Only refunds need the hit's window, which the one-policy paths need not report.
+          const expected = { ...countGcra(cell, now, limit, periodMs, burst), window: undefined };
+          const hit = await count(key, limit, periodMs, now, burst);
+          expect({ ...hit, window: undefined }).toEqual(expected);
+        }
       },
     ),
     { numRuns },

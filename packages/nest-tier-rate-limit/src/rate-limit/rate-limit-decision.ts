@@ -32,7 +32,10 @@ export interface RateLimitDecision extends RateLimitPolicyState {
    * while the backend is down (`local`), or the failure mode alone (`policy`).
    */
   source: 'store' | 'local' | 'policy';
-  /** Units counted on every policy: the request's cost when it passed, else 0. */
+  /**
+   * Units counted on every policy: the request's cost when it passed, else 0; less what
+   * `RateLimitService.refund` has given back since.
+   */
   cost: number;
   /** Every policy that applied, in the order given (none when the failure mode decided). */
   policies: readonly RateLimitPolicyState[];

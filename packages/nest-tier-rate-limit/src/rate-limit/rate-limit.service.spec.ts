@@ -297,7 +297,9 @@ describe('RateLimitService with several policies', () => {
       expect(settled).toMatchObject({ allowed: true, remaining: 5, cost: 0 });
       // A second refund of the same decision has nothing left to give.
       expect(await service.refund(settled)).toBe(settled);
-      expect(await service.refund(decision)).toMatchObject({ remaining: 5 });
+      // Nor does the first decision, whose units are back already.
+      expect(decision.cost).toBe(0);
+      expect(await service.refund(decision)).toBe(decision);
     },
   );
 
@@ -313,6 +315,75 @@ describe('RateLimitService with several policies', () => {
       expect(await service.refund(early)).toMatchObject({ remaining: 0 });
     },
   );
+
+  it('gives the same units back once, however often a decision is refunded', async () => {
+    const service = memoryService();
+    const decisions = [];
+    for (let i = 0; i < 4; i += 1) decisions.push(await service.incrementAndCheck([sustained]));
+    await Promise.all([service.refund(decisions[0]), service.refund(decisions[0])]);
+    expect(await service.refund(decisions[0])).toMatchObject({ cost: 0 });
+    // 4 counted, 1 given back: 2 of 5 left after the next one.
+    expect(await service.incrementAndCheck([sustained])).toMatchObject({ remaining: 1 });
+  });
+
+  it.each([
+    [[], {}, 'give at least one policy'],
+    [[burst, { ...sustained, key: burst.key }], {}, 'two policies with the key "r:{c}:burst"'],
+    [[burst], { cost: -3 }, 'cost must be a positive integer, got -3'],
+    [[burst], { cost: 1.5 }, 'cost must be a positive integer, got 1.5'],
+  ])('refuses %j with %j: %s', async (policies, options, problem) => {
+    await expect(memoryService().incrementAndCheck(policies, options)).rejects.toThrow(
+      `RateLimitService.incrementAndCheck: ${problem}`,
+    );
+  });
+
+  it('refuses to refund a part of a unit', async () => {
+    const service = memoryService();
+    const decision = await service.incrementAndCheck([burst]);
+    await expect(service.refund(decision, 0.5)).rejects.toThrow(
+      'RateLimitService.refund: units must be a positive integer, got 0.5',
+    );
+  });
+
+  it('gives back none of a GCRA hit whose units have drained, so a slow answer buys nothing', async () => {
+    const service = memoryService();
+    const gcra = { key: 'r:{c}:gcra', limit: 10, period: 10, algorithm: 'gcra' } as const;
+    const slow = await service.incrementAndCheck([gcra]);
+    time += 1500;
+    // Its unit has drained; ten more fill the burst.
+    for (let i = 0; i < 10; i += 1)
+      expect(await service.incrementAndCheck([gcra])).toMatchObject({ allowed: true });
+    expect(await service.refund(slow)).toMatchObject({ remaining: 0 });
+    expect(await service.incrementAndCheck([gcra])).toMatchObject({ allowed: false });
+  });
+
+  it('never leaves the circuit probing for a list a one-policy store cannot count', async () => {
+    class FlakyFixedOnly extends FixedOnlyStore {
+      down = true;
+      override incrementAndCheck(key: string, limit: number, period: number) {
+        if (this.down) return Promise.reject(new Error('backend down'));
+        return super.incrementAndCheck(key, limit, period);
+      }
+    }
+    const store = new FlakyFixedOnly();
+    const service = new RateLimitService(
+      store,
+      resolveRateLimitOptions({
+        store,
+        clock,
+        circuitBreaker: { failureThreshold: 1, cooldownMs: 10 },
+      }),
+    );
+    await service.incrementAndCheck(burst);
+    expect(service.circuitOpen).toBe(true);
+    store.down = false;
+    time += 20;
+    // The list is answered by the failure mode without taking the probe...
+    expect(await service.incrementAndCheck([burst, sustained])).toMatchObject({ degraded: true });
+    // ...which the next lone check uses, and the circuit closes.
+    expect(await service.incrementAndCheck(burst)).toMatchObject({ degraded: false });
+    expect(service.circuitOpen).toBe(false);
+  });
 
   it('lets a store that counts one policy at a time decide by the failure mode, circuit closed', async () => {
     const store = new FixedOnlyStore();

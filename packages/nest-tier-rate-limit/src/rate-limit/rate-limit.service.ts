@@ -70,6 +70,8 @@ export class RateLimitService {
   private readonly circuit: CircuitBreaker;
   /** What the store counts with, beside the fixed window. */
   private readonly algorithms: ReadonlySet<RateLimitAlgorithm>;
+  /** Whether the store counts several policies, costs and refunds (else one policy of one unit). */
+  private readonly countsPolicies: boolean;
   /** Counts in `local` mode while the shared backend is down; created on first need. */
   private insurance: MemoryRateLimitStore | undefined;
 
@@ -79,15 +81,20 @@ export class RateLimitService {
   ) {
     this.failures = new BackendFailureLog(`${store.name} rate-limit store`);
     this.algorithms = new Set(store.algorithms);
+    this.countsPolicies =
+      store.countPolicies !== RateLimitStore.prototype.countPolicies &&
+      store.refundPolicies !== RateLimitStore.prototype.refundPolicies;
     this.circuit = new CircuitBreaker(options.circuitBreaker, options.clock);
   }
 
   /**
    * Counts one request on `key` and decides whether it may proceed; or, given several policies,
    * counts it on all of them at once (a refusal by one counts on none) and decides with all.
-   * Never rejects: when the backend fails, times out or its circuit is open, the failure mode
-   * decides. Its units can be given back with {@link refund} when it was given a list or
-   * `options` (one check alone is counted the fastest way, which Redis cannot refund).
+   * Never rejects for the backend: when it fails, times out or its circuit is open, the failure
+   * mode decides; rejects with a `RangeError` for an empty list, two policies with one key, or a
+   * cost that is not a positive integer. Its units can be given back with {@link refund} when it
+   * was given a list or `options` (one check alone is counted the fastest way, which keeps no
+   * trace a refund could find).
    * @example
    * ```ts
    * const decision = await limiter.incrementAndCheck([
@@ -102,8 +109,12 @@ export class RateLimitService {
   ): Promise<RateLimitDecision> {
     if (!isPolicyList(check) && options === undefined) return this.check(check);
     const policies = isPolicyList(check) ? check : [check];
+    const cost = options?.cost ?? 1;
+    const problem = listProblem(policies) ?? unitsProblem('cost', cost);
+    if (problem !== undefined)
+      throw new RangeError(`RateLimitService.incrementAndCheck: ${problem}`);
     const failure = options ?? (check as RateLimitCheck);
-    return this.checkAll(policies, options?.cost ?? 1, options?.refundable ?? true, failure);
+    return this.checkAll(policies, cost, options?.refundable ?? true, failure);
   }
 
   /**
@@ -148,6 +159,16 @@ export class RateLimitService {
       return this.unsupported(failure, strange.algorithm!, () =>
         this.withoutStore(policies, cost, failure),
       );
+    if (!this.countsPolicies && (policies.length !== 1 || cost !== 1 || refundable)) {
+      // Decided before the circuit is asked: a store that cannot do this is not down.
+      const error = new RateLimitStoreUnsupportedError(
+        this.store.name,
+        'count several policies, costs or refunds',
+        'it overrides neither countPolicies nor refundPolicies',
+      );
+      this.failures.failure(error, POLICY_WORDS[this.failureModeOf(failure)]);
+      return this.withoutStore(policies, cost, failure);
+    }
     if (!this.circuit.tryAcquire()) return this.withoutStore(policies, cost, failure);
     let hits: MaybePromise<RateLimitHit[]>;
     try {
@@ -166,10 +187,17 @@ export class RateLimitService {
    * Gives back `units` (default: all) that a decision counted on each of its policies: the
    * settlement of a request that should not cost what the guard charged (a successful login, a
    * job whose third-party call did not fail). Atomic per key, never below zero, never into a
-   * later window. Resolves with the decision as it stands afterwards; never rejects (a failing
-   * backend is logged, and the decision is returned unchanged).
+   * later window, and no GCRA unit that has already drained. The decision's `cost` drops by what
+   * is given back, so the same units are never given back twice. Resolves with the decision as it
+   * stands afterwards; never rejects for the backend (a failure is logged and the units stay
+   * counted); rejects with a `RangeError` when `units` is not a positive integer.
    */
   refund(decision: RateLimitDecision, units: number = decision.cost): Promise<RateLimitDecision> {
+    if (units !== 0 || decision.cost !== 0) {
+      const problem = unitsProblem('units', units);
+      if (problem !== undefined)
+        return Promise.reject(new RangeError(`RateLimitService.refund: ${problem}`));
+    }
     return Promise.resolve(this.settle(decision, units));
   }
 
@@ -185,11 +213,13 @@ export class RateLimitService {
     if (store === undefined || (store === this.store && this.circuit.isOpen)) return decision;
     const policies = decision.policies.map((state) => state.policy);
     const left = decision.cost - amount;
+    // Taken at once, so that a second refund of the same decision, even concurrent, finds less.
+    decision.cost = left;
     let hits: MaybePromise<RateLimitHit[]>;
     try {
       hits = store.refundPolicies(policies, decision.policies, amount);
     } catch (error) {
-      return this.refundFailed(decision, error);
+      return this.refundFailed(decision, amount, error);
     }
     const settled = (answer: RateLimitHit[]) => {
       // The windows stay those that counted the units left, for a later refund of them.
@@ -198,7 +228,7 @@ export class RateLimitService {
     };
     if (!isPromiseLike(hits)) return settled(hits);
     return Promise.resolve(hits).then(settled, (error: unknown) =>
-      this.refundFailed(decision, error),
+      this.refundFailed(decision, amount, error),
     );
   }
 
@@ -282,16 +312,27 @@ export class RateLimitService {
     failure: RateLimitFailureChoice,
     error: unknown,
   ): MaybePromise<RateLimitDecision> {
-    // A store that cannot count several policies is not down: the circuit stays as it is.
-    if (!(error instanceof RateLimitStoreUnsupportedError)) this.circuit.failure();
+    this.settleCircuit(error);
     this.failures.failure(error, POLICY_WORDS[this.failureModeOf(failure)]);
     return this.withoutStore(policies, cost, failure);
   }
 
-  private refundFailed(decision: RateLimitDecision, error: unknown): RateLimitDecision {
-    if (!(error instanceof RateLimitStoreUnsupportedError)) this.circuit.failure();
+  private refundFailed(
+    decision: RateLimitDecision,
+    amount: number,
+    error: unknown,
+  ): RateLimitDecision {
+    this.settleCircuit(error);
     this.failures.failure(error, 'keeping the units counted');
+    // Still counted: a later refund may try again.
+    decision.cost += amount;
     return decision;
+  }
+
+  /** A store that answered "cannot" is not down: it closes a probing circuit rather than open it. */
+  private settleCircuit(error: unknown): void {
+    if (error instanceof RateLimitStoreUnsupportedError) this.circuit.success();
+    else this.circuit.failure();
   }
 
   private decideWithoutStore(check: RateLimitCheck): RateLimitDecision {
@@ -329,6 +370,22 @@ export class RateLimitService {
     });
     return this.insurance;
   }
+}
+
+/** What is wrong with a list of policies for one call, or `undefined`. */
+function listProblem(policies: readonly RateLimitPolicyCheck[]): string | undefined {
+  if (policies.length === 0) return 'give at least one policy';
+  for (let i = 1; i < policies.length; i += 1)
+    for (let j = 0; j < i; j += 1)
+      if (policies[i].key === policies[j].key)
+        return `two policies with the key ${JSON.stringify(policies[i].key)}`;
+  return undefined;
+}
+
+/** What is wrong with a number of units, or `undefined`. */
+function unitsProblem(name: string, units: number): string | undefined {
+  if (Number.isSafeInteger(units) && units > 0) return undefined;
+  return `${name} must be a positive integer, got ${String(units)}`;
 }
 
 function isPolicyList(

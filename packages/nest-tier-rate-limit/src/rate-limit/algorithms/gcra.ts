@@ -55,6 +55,8 @@ export function countGcra(
     remaining: Math.floor((now - allowAt + EPSILON_MS) / interval),
     resetMs: next - now,
     retryAfterMs: 0,
+    // Until then the cell still holds this request's units: what a refund may give back.
+    window: next,
   };
 }
 
@@ -64,8 +66,11 @@ function held(aheadMs: number, interval: number): number {
 }
 
 /**
- * Gives back `amount` units counted on `cell`: the TAT moves back by as many intervals, never
- * before `now` (a cell that has drained holds nothing to give back). Returns the state after it.
+ * Gives back `amount` units of a request whose hit's `window` is `counted` (the TAT just after it):
+ * only what the cell still holds of it. Its units drain one interval after another, ending at
+ * `counted`, and a drained part was used whatever the answer, so the TAT moves back by at most
+ * `counted − now` (and `amount` intervals), never before `now`. Nothing without `counted`.
+ * Returns the state after it.
  */
 export function refundGcra(
   cell: GcraCell,
@@ -74,9 +79,11 @@ export function refundGcra(
   periodMs: number,
   burst: number,
   amount: number,
+  counted: number | undefined,
 ): RateLimitHit {
   const interval = periodMs / limit;
-  const tat = Math.max(now, cell.tat - amount * interval);
+  const held = counted === undefined ? 0 : Math.max(0, counted - now);
+  const tat = Math.max(now, cell.tat - Math.min(amount * interval, held));
   if (cell.tat > now) cell.tat = tat;
   return state(tat, now, interval, burst);
 }

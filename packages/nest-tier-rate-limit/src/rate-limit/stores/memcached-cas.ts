@@ -127,13 +127,14 @@ export function gcraRefundStep(
   periodMs: number,
   burst: number,
   amount: number,
+  counted: number | undefined,
 ): CasStep {
   return (stored) => {
     const tat = tatOf(stored);
     // As the memory store: no cell, nothing to give back, a full burst.
     if (tat === undefined) return { hit: idle(burst) };
     const cell = { tat };
-    const hit = refundGcra(cell, now, limit, periodMs, burst, amount);
+    const hit = refundGcra(cell, now, limit, periodMs, burst, amount, counted);
     if (cell.tat === tat) return { hit };
     return { hit, store: `${GCRA_TAG}${cell.tat}`, lifetime: lifetimeOf(now, now + hit.resetMs) };
   };

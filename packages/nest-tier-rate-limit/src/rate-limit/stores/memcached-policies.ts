@@ -33,7 +33,8 @@ export function casPolicy(check: RateLimitPolicyCheck, key: string, cost = 1): C
     return {
       key,
       count: (now, apply) => gcraStep(now, limit, periodMs, burst, cost, apply),
-      refund: (now, _counted, amount) => gcraRefundStep(now, limit, periodMs, burst, amount),
+      refund: (now, { window }, amount) =>
+        gcraRefundStep(now, limit, periodMs, burst, amount, window),
     };
   if (algorithm === 'sliding-window')
     return {

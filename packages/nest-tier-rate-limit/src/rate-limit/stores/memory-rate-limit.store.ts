@@ -171,7 +171,7 @@ export class MemoryRateLimitStore extends RateLimitStore {
         return refundFixedWindow(window, now, limit, counted ?? Number.NaN, amount);
       const hit =
         kind === 'gcra'
-          ? refundGcra(window.state as GcraCell, now, limit, period * 1000, burst, amount)
+          ? refundGcra(window.state as GcraCell, now, limit, period * 1000, burst, amount, counted)
           : refundSlidingWindow(
               window.state as SlidingWindowCounts,
               now,

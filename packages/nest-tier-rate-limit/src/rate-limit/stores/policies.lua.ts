@@ -185,7 +185,7 @@ function count.g(p, s, apply)
   -- At least 1 ms: an interval below a double's resolution at epoch times leaves next = now.
   redis.call('SET', p.key, 'g' .. text(next), 'PX', math.max(1, math.ceil(next - now)))
   local remaining = math.floor((now - allow_at + epsilon) / interval)
-  return {false, held(next - now, interval), remaining, next - now, 0}
+  return {false, held(next - now, interval), remaining, next - now, 0, next}
 end
 function count.s(p, s, apply)
   local current = advance(s)
@@ -235,7 +235,8 @@ return hits
  * counting script's.
  *
  * A fixed window gives back only when it is the hit's (see {@link FIXED_WINDOW_TOLERANCE_MS}),
- * from `min(count, limit)`, keeping its TTL. GCRA moves its TAT back, never before now, keeping
+ * from `min(count, limit)`, keeping its TTL. GCRA moves its TAT back by the units it still holds
+ * of the request (none once they have drained: see `refundGcra`), never before now, keeping
  * the TTL (set for the later TAT, so never too early). The sliding window subtracts from the hit's
  * sub-window while it is in the ring, keeping the TTL, and drops a ring left empty. A key with
  * nothing of the policy's algorithm reports what the pure function reports on an empty state.
@@ -259,7 +260,9 @@ end
 function refund.g(p, s)
   local interval = p.period / p.limit
   local stored = s.tat or 0
-  local tat = math.max(now, stored - amount * interval)
+  -- Only what the cell still holds of the request, whose units drain until its window ends.
+  local still = p.window and math.max(0, p.window - now) or 0
+  local tat = math.max(now, stored - math.min(amount * interval, still))
   if stored > now then redis.call('SET', p.key, 'g' .. text(tat), 'KEEPTTL') end
   return gcra_state(tat, interval, p.burst)
 end
