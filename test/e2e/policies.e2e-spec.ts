@@ -86,6 +86,16 @@ describe.each(adapters)('several limits on one request over HTTP on %s', (adapte
       expect((await ok()).status).toBe(429);
     });
 
+    it("count: 'failed' reads the status the handler set itself, not only its @HttpCode", async () => {
+      t = await startTestApp(adapter, options());
+      const ok = () => t!.get('/api/policies/passthrough');
+      const failing = () => t!.get('/api/policies/passthrough?fail=1');
+      expect(headers(await ok())).toMatchObject({ status: 200, remaining: '2' });
+      expect(headers(await failing())).toMatchObject({ status: 401, remaining: '1' });
+      expect(headers(await failing())).toMatchObject({ status: 401, remaining: '0' });
+      expect((await failing()).status).toBe(429);
+    });
+
     it("count: 'failed' under 20 parallel wrong attempts: exactly the limit reach the handler", async () => {
       t = await startTestApp(adapter, options());
       const answers = await Promise.all(

@@ -10,6 +10,7 @@ import {
   Param,
   Post,
   Query,
+  Res,
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
@@ -138,6 +139,17 @@ class PoliciesController {
   login(@Query('ok') ok?: string) {
     if (ok !== '1') throw new UnauthorizedException('Wrong password');
     return { ok: true };
+  }
+
+  /** Only failures count, and the handler sets its own status (`?fail=1`: a 401, no exception). */
+  @Get('passthrough')
+  @RateLimited({ limit: 2, period: 60, count: 'failed' })
+  passthrough(
+    @Res({ passthrough: true }) response: { status(code: number): unknown },
+    @Query('fail') fail?: string,
+  ) {
+    if (fail === '1') response.status(401);
+    return { ok: fail !== '1' };
   }
 
   /** Only successes count; a failure (`?fail=1`, a 400) is given back. */

@@ -6,7 +6,6 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { HttpAdapterHost } from '@nestjs/core';
 import { catchError, from, map, mergeMap, type Observable, throwError } from 'rxjs';
 import { isPromiseLike } from './maybe-promise.js';
@@ -25,9 +24,10 @@ import { RateLimitService } from './rate-limit.service.js';
  * what is left after it. `@RateLimited` applies it where `count` is set; applying it globally as
  * well settles each request once.
  *
- * The answer's status: the route's `@HttpCode` (else 200) when the handler returns, the
- * exception's own status when it throws (an `HttpException`'s, else 500, as Nest's filters
- * answer), before the filters run; the exception goes on to them unchanged.
+ * The answer's status: the response's when the handler returns (Nest sets it from `@HttpCode`, else
+ * 200 or 201, before interceptors run; a handler may change it), the exception's own when it
+ * throws (an `HttpException`'s, an http-errors `statusCode`, else 500, as Nest's filter answers),
+ * read before the filters run; the exception goes on to them unchanged.
  */
 @Injectable()
 export class RateLimitInterceptor implements NestInterceptor {
@@ -47,8 +47,9 @@ export class RateLimitInterceptor implements NestInterceptor {
       settled = true;
       return this.settle(context, settlement, status);
     };
+    const response = context.getArgByIndex<RespondingTo>(1);
     return next.handle().pipe(
-      mergeMap((value: unknown) => from(settle(successStatus(context))).pipe(map(() => value))),
+      mergeMap((value: unknown) => from(settle(successStatus(response))).pipe(map(() => value))),
       catchError((error: unknown) =>
         from(settle(errorStatus(error))).pipe(mergeMap(() => throwError(() => error))),
       ),
@@ -66,22 +67,40 @@ export class RateLimitInterceptor implements NestInterceptor {
     const settled = this.limiter.settle(decision);
     const after = isPromiseLike(settled) ? await settled : settled;
     if (after === decision) return;
+    const response = context.getArgByIndex<RespondingTo>(1);
+    // A handler that answered by itself (`@Res()`) has sent its headers already.
+    if (response.headersSent === true || response.sent === true) return;
     this.setHeader ??= responseHeaderSetter(this.adapterHost.httpAdapter);
-    writeRateLimitHeaders(this.setHeader, context.getArgByIndex(1), after);
+    try {
+      writeRateLimitHeaders(this.setHeader, response, after);
+    } catch {
+      // The refund stands; headers that can no longer be written must not replace the answer.
+    }
   }
 }
 
-/** The status of a handler's answer: its `@HttpCode`, else 200 (201 for POST, also below 400). */
-function successStatus(context: ExecutionContext): number {
-  const code = Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined;
-  return code ?? HttpStatus.OK;
+/** What the interceptor reads of an Express response or a Fastify reply. */
+interface RespondingTo {
+  statusCode?: number;
+  /** Express, Node. */
+  headersSent?: boolean;
+  /** Fastify. */
+  sent?: boolean;
 }
 
-/** The status Nest's filters answer for an exception, as far as the exception says. */
+/**
+ * The status of a handler's answer: the response's own, which Nest sets from `@HttpCode` (else
+ * 200, 201 for POST) before interceptors run and a handler may change (`@Res({ passthrough })`).
+ */
+function successStatus(response: RespondingTo): number {
+  return typeof response.statusCode === 'number' ? response.statusCode : HttpStatus.OK;
+}
+
+/** The status Nest's exception filter answers for an error, as far as the error says. */
 function errorStatus(error: unknown): number {
   if (error instanceof HttpException) return error.getStatus();
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 100 && status < 600
-    ? status
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return Number.isInteger(status) && (status as number) >= 400 && (status as number) < 600
+    ? (status as number)
     : HttpStatus.INTERNAL_SERVER_ERROR;
 }
