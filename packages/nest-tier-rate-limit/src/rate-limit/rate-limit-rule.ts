@@ -63,9 +63,9 @@ export interface RateLimitFallback extends RateLimitWindow {
 }
 
 /**
- * Chooses the limits for a request: one rule, or several, all decided at once. Synchronous on
- * purpose: resolvers answer from memory, never from a database on the request path. Provide your
- * own as the `RateLimitRuleResolver` provider.
+ * Chooses the limits for a request: one rule, or several, all decided at once (their key paths
+ * distinct). Synchronous on purpose: resolvers answer from memory, never from a database on the
+ * request path. Provide your own as the `RateLimitRuleResolver` provider.
  */
 export abstract class RateLimitRuleResolver {
   abstract resolve(context: RateLimitRuleContext): RateLimitRule | readonly RateLimitRule[];
@@ -76,6 +76,11 @@ export abstract class RateLimitRuleResolver {
  * period. Two rules for one path and period are one too many: the later one is dropped.
  */
 export function keyedRules(keyPath: string, windows: readonly RateLimitWindow[]): RateLimitRule[] {
+  if (windows.length === 1) {
+    // The common case, on every new path of a route: no set, no copies.
+    const [{ limit, period, algorithm, burst }] = windows;
+    return [{ limit, period, algorithm, burst, keyPath }];
+  }
   const seen = new Set<number>();
   const distinct = windows.filter(({ period }) => !seen.has(period) && seen.add(period));
   return distinct.map(({ limit, period, algorithm, burst }) => ({
