@@ -116,10 +116,10 @@ class AlgorithmsController {
 /** Routes with several limits, a cost, and answers that settle what they cost. */
 @Controller('policies')
 class PoliciesController {
-  /** A burst and a sustained limit, decided together. */
+  /** A burst and a sustained limit, decided together (2 s: a Memcached window is ≥ 1 s long). */
   @Get('windows')
   @RateLimited([
-    { limit: 2, period: 1 },
+    { limit: 2, period: 2 },
     { limit: 5, period: 3600 },
   ])
   windows() {
