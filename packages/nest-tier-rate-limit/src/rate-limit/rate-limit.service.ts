@@ -81,9 +81,7 @@ export class RateLimitService {
   ) {
     this.failures = new BackendFailureLog(`${store.name} rate-limit store`);
     this.algorithms = new Set(store.algorithms);
-    this.countsPolicies =
-      store.countPolicies !== RateLimitStore.prototype.countPolicies &&
-      store.refundPolicies !== RateLimitStore.prototype.refundPolicies;
+    this.countsPolicies = store.countsSeveral;
     this.circuit = new CircuitBreaker(options.circuitBreaker, options.clock);
   }
 
@@ -164,7 +162,7 @@ export class RateLimitService {
       const error = new RateLimitStoreUnsupportedError(
         this.store.name,
         'count several policies, costs or refunds',
-        'it overrides neither countPolicies nor refundPolicies',
+        'it overrides neither countSeveral nor refundPolicies',
       );
       this.failures.failure(error, POLICY_WORDS[this.failureModeOf(failure)]);
       return this.withoutStore(policies, cost, failure);

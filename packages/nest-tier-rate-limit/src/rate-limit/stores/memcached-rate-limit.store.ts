@@ -119,19 +119,11 @@ export class MemcachedRateLimitStore extends RateLimitStore implements OnApplica
     throw new Error(`memcached counter ${key} vanished ${ATTEMPTS} times in a row`);
   }
 
-  /**
-   * A lone policy of one unit, not refundable: {@link incrementAndCheck}. Anything else: every
-   * policy or none, by {@link CasPolicies} (two round trips for a pass, one for a refusal).
-   */
-  override async countPolicies(
+  /** Every policy or none, by {@link CasPolicies} (two round trips for a pass, one for a refusal). */
+  protected override async countSeveral(
     policies: readonly RateLimitPolicyCheck[],
     cost: number,
-    refundable: boolean,
   ): Promise<RateLimitHit[]> {
-    if (policies.length === 1 && cost === 1 && !refundable) {
-      const [{ key, limit, period }] = policies;
-      return [await this.incrementAndCheck(key, limit, period, policies[0])];
-    }
     if (policies.length === 0) return [];
     const checks = policies.map((check) => casPolicy(check, toMemcachedKey(check.key), cost));
     return this.policies.count(checks, cost);

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../clock.js';
-import { isPromiseLike, type MaybePromise } from '../maybe-promise.js';
+import type { MaybePromise } from '../maybe-promise.js';
 import { globToRegExp } from './glob.js';
 import { evictLeastFull, type MemoryWindow } from './memory-eviction.js';
 import { countFixedWindow, refundFixedWindow } from '../algorithms/fixed-window.js';
@@ -130,17 +130,10 @@ export class MemoryRateLimitStore extends RateLimitStore {
   }
 
   /** Every policy at once: one pass that decides, then one that counts if all of them pass. */
-  override countPolicies(
+  protected override countSeveral(
     policies: readonly RateLimitPolicyCheck[],
     cost: number,
-    refundable: boolean,
-  ): MaybePromise<RateLimitHit[]> {
-    if (policies.length === 1 && cost === 1 && !refundable) {
-      const [{ key, limit, period }] = policies;
-      // Through countRequest, so that a subclass overriding incrementAndCheck is called.
-      const hit = this.countRequest(key, limit, period, policies[0]);
-      return isPromiseLike(hit) ? Promise.resolve(hit).then((one) => [one]) : [hit];
-    }
+  ): RateLimitHit[] {
     return this.countPoliciesNow(policies, cost);
   }
 

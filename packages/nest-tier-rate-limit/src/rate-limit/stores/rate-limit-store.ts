@@ -96,8 +96,9 @@ export abstract class RateLimitStore {
    * `refundable`: the caller may give the units back ({@link refundPolicies}), so each hit must
    * carry its `window`. A store may answer a lone policy of one unit faster without it.
    *
-   * The built-in stores count any number of policies; a store that only implements
-   * `incrementAndCheck` counts a lone policy of one unit, and rejects anything else with
+   * A lone policy of one unit that will not be refunded goes through {@link countRequest}, each
+   * store's fastest path; anything else through {@link countSeveral}, which the built-in stores
+   * implement and a store that only implements `incrementAndCheck` does not: it rejects with
    * {@link RateLimitStoreUnsupportedError} (the service then follows its failure mode).
    */
   countPolicies(
@@ -105,11 +106,30 @@ export abstract class RateLimitStore {
     cost: number,
     refundable: boolean,
   ): MaybePromise<RateLimitHit[]> {
-    if (policies.length !== 1 || cost !== 1 || refundable)
-      return Promise.reject(this.unsupported('count several policies, costs or refunds'));
+    if (policies.length !== 1 || cost !== 1 || refundable) return this.countSeveral(policies, cost);
     const [{ key, limit, period }] = policies;
     const hit = this.countRequest(key, limit, period, policies[0]);
     return isPromiseLike(hit) ? Promise.resolve(hit).then((one) => [one]) : [hit];
+  }
+
+  /**
+   * {@link countPolicies} of anything but a lone policy of one unit: every policy decided, then
+   * each counted only if all pass, each hit with its `window`. Override it (and
+   * {@link refundPolicies}) to count several policies, costs and refunds.
+   */
+  protected countSeveral(
+    _policies: readonly RateLimitPolicyCheck[],
+    _cost: number,
+  ): MaybePromise<RateLimitHit[]> {
+    return Promise.reject(this.unsupported('count several policies, costs or refunds'));
+  }
+
+  /** Whether this store counts several policies, costs and refunds (it overrides both). */
+  get countsSeveral(): boolean {
+    return (
+      this.countSeveral !== RateLimitStore.prototype.countSeveral &&
+      this.refundPolicies !== RateLimitStore.prototype.refundPolicies
+    );
   }
 
   /**

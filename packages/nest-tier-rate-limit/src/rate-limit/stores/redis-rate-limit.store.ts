@@ -149,19 +149,12 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
 
   /**
    * Every policy decided and counted in one atomic script call (`POLICIES_COUNT_SCRIPT`), one
-   * round trip, with the semantics of {@link MemoryRateLimitStore.countPolicies}. A lone policy of
-   * one unit with no refund to come takes the {@link incrementAndCheck} path instead, its hit
-   * without `window`.
+   * round trip, with the semantics of {@link MemoryRateLimitStore.countPolicies}.
    */
-  override countPolicies(
+  protected override countSeveral(
     policies: readonly RateLimitPolicyCheck[],
     cost: number,
-    refundable: boolean,
   ): Promise<RateLimitHit[]> {
-    if (policies.length === 1 && cost === 1 && !refundable) {
-      const [{ key, limit, period }] = policies;
-      return this.incrementAndCheck(key, limit, period, policies[0]).then((hit) => [hit]);
-    }
     return this.client().then((client) =>
       countPoliciesOn(client, policies, cost, this.clock?.now()),
     );
