@@ -18,7 +18,11 @@ import type {
   RateLimitPolicyCheck,
 } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/rate-limit-store.js';
 import { startMemcachedServer, type ThrowawayMemcached } from '../support/memcached-server.js';
-import { expectPoliciesAsMemory, fakeClock } from '../support/memcached-policies-reference.js';
+import {
+  expectPoliciesAsMemory,
+  type FakeClock,
+  fakeClock,
+} from '../support/memcached-policies-reference.js';
 
 // Several policies at once on Memcached: as the memory store, all or none across processes,
 // refunds, and the round trips it takes.
@@ -316,6 +320,135 @@ describe('memcached store: several policies', () => {
       expect(await other.getCount(first.key)).toBe(0);
       expect(await other.getCount(second.key)).toBe(1);
     });
+  });
+
+  describe('shadow policies', () => {
+    /** Units `check`'s key holds, read by a refused request dearer than any limit here. */
+    const holds = async (store: MemcachedRateLimitStore, check: RateLimitPolicyCheck) =>
+      (await store.countPolicies([{ ...check, shadow: false }], 10_000, true))[0].count;
+    /** A sequence whose writes run `hooks[call]` (once each) before they are sent. */
+    const hooked = (clock: FakeClock, hooks: Record<string, () => Promise<unknown>>) => {
+      const interleaved = new Interleaved(client(), async (call) => {
+        const hook = hooks[call];
+        delete hooks[call];
+        await hook?.();
+      });
+      return { interleaved, sequence: new CasPolicies(interleaved, new KeyQueue(), clock, 2000) };
+    };
+
+    it('passes a request whose shadow policy, its write lost, would then refuse: uncounted', async () => {
+      const clock = fakeClock(aheadOfNow());
+      const other = open({ clock });
+      const first = policy('first', { limit: 10, period: 60 });
+      const second = policy('second', { limit: 1, period: 60, shadow: true });
+      const { interleaved, sequence } = hooked(clock, {
+        // Between our read and our write, another process takes the shadow policy's last unit.
+        [`add second`]: () => Promise.resolve(other.countPolicies([second], 1, true)),
+      });
+
+      const hits = await sequence.count(
+        [first, second].map((check) => casPolicy(check, check.key)),
+        1,
+      );
+
+      expect(interleaved.calls).toEqual([
+        'gets first second',
+        'add first stored',
+        'add second lost',
+        'gets second first',
+      ]);
+      expect(hits[0]).toMatchObject({ limited: false, count: 1 });
+      expect(hits[1]).toMatchObject({ limited: true, count: 1, remaining: 0 });
+      expect(hits[1].retryAfterMs).toBeGreaterThan(1);
+      expect(hits[1].window).toBeUndefined();
+      expect(await other.getCount(first.key)).toBe(1);
+      expect(await other.getCount(second.key)).toBe(1);
+    });
+
+    it('gives a counted shadow policy back when an enforced one refuses after a lost write', async () => {
+      const clock = fakeClock(aheadOfNow());
+      const other = open({ clock });
+      const full = policy('full', { limit: 1, period: 60, shadow: true });
+      const open_ = policy('open', { limit: 10, period: 60, shadow: true });
+      const second = policy('second', { limit: 1, period: 60 });
+      await other.countPolicies([full], 1, true);
+      const { interleaved, sequence } = hooked(clock, {
+        [`add second`]: () => Promise.resolve(other.countPolicies([second], 1, true)),
+      });
+
+      const hits = await sequence.count(
+        [full, open_, second].map((check) => casPolicy(check, check.key)),
+        1,
+      );
+
+      // The full shadow policy writes nothing, and nothing is given back to it.
+      expect(interleaved.calls).toEqual([
+        'gets full open second',
+        'add open stored',
+        'add second lost',
+        'gets second open',
+        'cas open stored',
+      ]);
+      expect(hits.map(({ limited, count }) => [limited, count])).toEqual([
+        [true, 1],
+        [false, 0],
+        [true, 1],
+      ]);
+      expect(await Promise.all([full, open_, second].map((check) => holds(other, check)))).toEqual([
+        1, 0, 1,
+      ]);
+    });
+
+    it('passes a request whose shadow write keeps losing past the budget, without it', async () => {
+      const clock = fakeClock(aheadOfNow());
+      const other = open({ clock });
+      const first = policy('first', { limit: 5, period: 60 });
+      const second = policy('second', { limit: 1000, period: 60, shadow: true });
+      let races = 0;
+      const interleaved = new Interleaved(client(), async (call) => {
+        if (call.endsWith('second')) {
+          races += 1;
+          await other.countPolicies([second], 1, true);
+        }
+      });
+      const sequence = new CasPolicies(interleaved, new KeyQueue(), clock, 50);
+
+      const hits = await sequence.count(
+        [first, second].map((check) => casPolicy(check, check.key)),
+        1,
+      );
+
+      expect(hits[0]).toMatchObject({ limited: false, count: 1 });
+      expect(hits[1]).toMatchObject({ limited: true, retryAfterMs: 1 });
+      expect(hits[1].window).toBeUndefined();
+      expect(await other.getCount(first.key)).toBe(1);
+      expect(await other.getCount(second.key)).toBe(races);
+      expect(races).toBeGreaterThan(1);
+    });
+
+    it.each([
+      ['fixed-window', {}],
+      ['sliding-window', { algorithm: 'sliding-window' as const }],
+      ['gcra', { algorithm: 'gcra' as const }],
+    ])(
+      'a %s shadow policy and an enforced one: of 40 parallel requests from two processes, exactly 8 pass and 3 count on the shadow one',
+      async (_name, counting) => {
+        const [a, b] = [open({ timeoutMs: 5000 }), open({ timeoutMs: 5000 })];
+        const policies = [
+          policy('enforced', { limit: 8, period: 60 }),
+          policy('shadow', { limit: 3, period: 60, shadow: true, ...counting }),
+        ];
+        const hits = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            Promise.resolve((i % 2 === 0 ? a : b).countPolicies(policies, 1, i % 4 < 2)),
+          ),
+        );
+        const passed = hits.filter(([enforced]) => !enforced.limited);
+        expect(passed).toHaveLength(8);
+        expect(passed.filter(([, shadow]) => !shadow.limited)).toHaveLength(3);
+        expect(await Promise.all(policies.map((check) => holds(a, check)))).toEqual([8, 3]);
+      },
+    );
   });
 
   it('reads and writes the windows of the incr path, a window opened mid-second ending on one', async () => {

@@ -1,10 +1,19 @@
 import { MemoryRateLimitStore } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/memory-rate-limit.store.js';
+import { expectPoliciesAsReference } from '../support/same-policies-as-reference.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('memory', {
   create: () => Promise.resolve(new MemoryRateLimitStore()),
   destroy: () => Promise.resolve(),
   supportsResetPattern: true,
+});
+
+describe('memory store: several policies at once', () => {
+  it('counts and refunds as the reference does, shadow policies included', async () => {
+    let time = 0;
+    const store = new MemoryRateLimitStore({ clock: { now: () => time } });
+    await expectPoliciesAsReference(store, (now) => (time = now), 200);
+  });
 });
 
 describe('memory store under 1,000,000 distinct callers', () => {

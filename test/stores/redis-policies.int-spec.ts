@@ -350,6 +350,62 @@ describe('redis store: several policies at once', () => {
     expect(await admin.get(`${caller}:f`)).toBe('4');
   });
 
+  it('writes nothing for a shadow policy that would refuse, and counts the others', async () => {
+    const { store } = makeTimedStore();
+    const caller = newCaller();
+    const counted = fixed(`${caller}:counted`, 5, 60);
+    const shadows = [
+      fixed(`${caller}:f`, 1, 60),
+      gcra(`${caller}:g`, 1, 60),
+      sliding(`${caller}:s`, 1, 60),
+    ].map((policy) => ({ ...policy, shadow: true }));
+    await store.countPolicies([counted, ...shadows], 1, true);
+    const keys = shadows.map((policy) => policy.key);
+    // Any write would set a TTL above those, which have run down since.
+    await sleep(50);
+    const before = await snapshot(keys);
+    const { scripted } = await monitored(async () => {
+      const hits = await store.countPolicies([counted, ...shadows], 1, true);
+      expect(hits.map((hit) => [hit.limited, hit.count])).toEqual([
+        [false, 2],
+        [true, 1],
+        [true, 1],
+        [true, 1],
+      ]);
+      for (const hit of hits.slice(1)) {
+        expect(hit.retryAfterMs).toBeGreaterThan(0);
+        expect(hit.window).toBeUndefined();
+      }
+    }, 1);
+    const after = await snapshot(keys);
+    expect(after.map((key) => key.value)).toEqual(before.map((key) => key.value));
+    after.forEach(({ ttl }, index) => expect(ttl).toBeLessThanOrEqual(before[index].ttl));
+    const writes = scripted.filter(([command]) => !READS.has(command));
+    expect(writes.map(([, key]) => key)).toEqual([counted.key]);
+    expect(await admin.get(counted.key)).toBe('2');
+  });
+
+  it('sends a shadow policy as its algorithm in upper case: not one argument more', async () => {
+    const store = makeStore();
+    const caller = newCaller();
+    const policies = [fixed(`${caller}:a`, 100, 60), gcra(`${caller}:b`, 50, 60, 7)];
+    // Loads the script first: a new server answers NOSCRIPT once, then EVAL.
+    await store.countPolicies(policies, 1, true);
+    const { sent } = await monitored(async () => {
+      await store.countPolicies(policies, 1, true);
+      await store.countPolicies(
+        policies.map((policy) => ({ ...policy, shadow: true })),
+        1,
+        true,
+      );
+    }, 2);
+    // evalsha, its SHA, the number of keys, the keys, the cost and the time: then the policies.
+    const [enforced, shadowed] = sent.map((command) => command.slice(7));
+    expect(enforced).toEqual(['f', '100', '60', '100', 'g', '50', '60', '7']);
+    expect(shadowed).toEqual(['F', '100', '60', '100', 'G', '50', '60', '7']);
+    expect(await admin.get(`${caller}:a`)).toBe('3');
+  });
+
   it('counts a request once when Redis lost its scripts', async () => {
     const store = makeStore();
     const caller = newCaller();

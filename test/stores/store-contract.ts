@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RateLimitAlgorithm } from '../../packages/nest-tier-rate-limit/src/rate-limit/algorithms/rate-limit-algorithm.js';
-import type { RateLimitStore } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/rate-limit-store.js';
+import type {
+  RateLimitHit,
+  RateLimitPolicyCheck,
+  RateLimitStore,
+} from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/rate-limit-store.js';
 
 /** How a contract run gets and disposes of a store for one backend. */
 export interface StoreFixture {
@@ -242,6 +246,118 @@ export function describeStoreContract(name: string, fixture: StoreFixture): void
         );
         expect(answers.filter((hits) => !hits.some((hit) => hit.limited))).toHaveLength(5);
         expect(await counted(both[1].key)).toBe(5);
+      });
+
+      describe('with shadow policies', () => {
+        const ALGORITHMS = ['fixed-window', 'sliding-window', 'gcra'] as const;
+        const enforced = (name: string, limit: number): RateLimitPolicyCheck => ({
+          key: `${prefix}:{shadow}:${name}`,
+          limit,
+          period: 60,
+        });
+        const shadow = (name: string, limit: number, algorithm: RateLimitAlgorithm) => ({
+          ...enforced(name, limit),
+          algorithm,
+          shadow: true,
+        });
+        /** Units `policy`'s key holds, read by a request dearer than any limit here (refused). */
+        const holds = async (policy: RateLimitPolicyCheck) => {
+          const [hit] = await store.countPolicies([{ ...policy, shadow: false }], 10_000, true);
+          return hit.count;
+        };
+        const limited = (hits: RateLimitHit[]) => hits.map((hit) => hit.limited);
+
+        it.each(ALGORITHMS)(
+          'counts a %s shadow policy only while it would pass, never refusing for it',
+          async (algorithm) => {
+            const both = [enforced('enforced', 10), shadow('shadow', 2, algorithm)];
+            const answers: RateLimitHit[][] = [];
+            for (let i = 0; i < 4; i += 1) answers.push(await store.countPolicies(both, 1, false));
+            expect(answers.map(([hit]) => hit.limited)).toEqual([false, false, false, false]);
+            expect(answers.map(([, hit]) => hit.limited)).toEqual([false, false, true, true]);
+            expect(await holds(both[0])).toBe(4);
+            expect(await holds(both[1])).toBe(2);
+            // Reported as an enforced policy's refusal would be: what the headers need.
+            const [asEnforced] = await store.countPolicies(
+              [{ ...both[1], shadow: false }],
+              1,
+              true,
+            );
+            const refusal = answers[3][1];
+            expect(asEnforced.limited).toBe(true);
+            expect(refusal).toMatchObject({ count: asEnforced.count, remaining: 0 });
+            expect(refusal.retryAfterMs).toBeGreaterThan(0);
+            expect(Math.abs(refusal.retryAfterMs - asEnforced.retryAfterMs)).toBeLessThan(1000);
+            expect(refusal.resetMs).toBeGreaterThan(0);
+          },
+        );
+
+        it('counts nothing, shadow policies included, once an enforced policy refuses', async () => {
+          const all = [
+            enforced('enforced', 2),
+            shadow('full', 1, 'fixed-window'),
+            shadow('open', 10, 'sliding-window'),
+          ];
+          const answers: RateLimitHit[][] = [];
+          for (let i = 0; i < 3; i += 1) answers.push(await store.countPolicies(all, 1, false));
+          expect(answers.map(limited)).toEqual([
+            [false, false, false],
+            [false, true, false],
+            [true, true, false],
+          ]);
+          expect(await Promise.all(all.map(holds))).toEqual([2, 1, 2]);
+        });
+
+        it.each(ALGORITHMS)(
+          'never refuses a request whose policies are all shadow ones (%s)',
+          async (algorithm) => {
+            const both = [shadow('two', 2, 'fixed-window'), shadow('six', 6, algorithm)];
+            const answers: RateLimitHit[][] = [];
+            for (let i = 0; i < 4; i += 1) answers.push(await store.countPolicies(both, 2, false));
+            expect(answers.map(limited)).toEqual([
+              [false, false],
+              [true, false],
+              [true, false],
+              [true, true],
+            ]);
+            expect(await Promise.all(both.map(holds))).toEqual([2, 6]);
+          },
+        );
+
+        it.each(ALGORITHMS)(
+          'lets exactly the enforced limit through among 40 parallel checks, a %s shadow counting exactly its own',
+          async (algorithm) => {
+            const both = [enforced('race-enforced', 8), shadow('race-shadow', 3, algorithm)];
+            const answers = await Promise.all(
+              Array.from({ length: 40 }, (_, i) =>
+                Promise.resolve(store.countPolicies(both, 1, i % 2 === 0)),
+              ),
+            );
+            const passed = answers.filter(([hit]) => !hit.limited);
+            expect(passed).toHaveLength(8);
+            expect(passed.filter(([, hit]) => !hit.limited)).toHaveLength(3);
+            expect(await Promise.all(both.map(holds))).toEqual([8, 3]);
+          },
+        );
+
+        it.each(ALGORITHMS)(
+          'gives a %s shadow policy nothing back for a request it would have refused',
+          async (algorithm) => {
+            const both = [enforced('refund-enforced', 10), shadow('refund-shadow', 1, algorithm)];
+            const first = await store.countPolicies(both, 1, true);
+            const second = await store.countPolicies(both, 1, true);
+            expect([first, second].map(limited)).toEqual([
+              [false, false],
+              [false, true],
+            ]);
+            const after = await store.refundPolicies(both, second, 1);
+            expect(after.map((hit) => hit.count)).toEqual([1, 1]);
+            expect(await Promise.all(both.map(holds))).toEqual([1, 1]);
+            // What it did count goes back as any policy's.
+            const refunded = await store.refundPolicies(both, first, 1);
+            expect(refunded.map((hit) => hit.count)).toEqual([0, 0]);
+          },
+        );
       });
     });
   });

@@ -8,6 +8,7 @@ import type {
   RateLimitPolicyCheck,
   RateLimitStore,
 } from '../../packages/nest-tier-rate-limit/src/rate-limit/stores/rate-limit-store.js';
+import { countAsReference, maybeShadow, passed } from './same-policies-as-reference.js';
 
 /** A clock the test sets, shared by the store under test and the reference. */
 export interface FakeClock extends Clock {
@@ -22,15 +23,17 @@ export function fakeClock(start = 0): FakeClock {
 /** A policy of a run, without its key. */
 type Shape = Omit<RateLimitPolicyCheck, 'key'>;
 
-const shape: fc.Arbitrary<Shape> = fc
-  .record({
-    algorithm: fc.constantFrom<RateLimitAlgorithm>('fixed-window', 'sliding-window', 'gcra'),
-    limit: fc.integer({ min: 1, max: 6 }),
-    // Two seconds at least: Memcached may expire a one-second `incr` window at its next tick.
-    period: fc.integer({ min: 2, max: 6 }),
-    burst: fc.integer({ min: 1, max: 6 }),
-  })
-  .map(({ burst, ...policy }) => (policy.algorithm === 'gcra' ? { ...policy, burst } : policy));
+const shape: fc.Arbitrary<Shape> = maybeShadow(
+  fc
+    .record({
+      algorithm: fc.constantFrom<RateLimitAlgorithm>('fixed-window', 'sliding-window', 'gcra'),
+      limit: fc.integer({ min: 1, max: 6 }),
+      // Two seconds at least: Memcached may expire a one-second `incr` window at its next tick.
+      period: fc.integer({ min: 2, max: 6 }),
+      burst: fc.integer({ min: 1, max: 6 }),
+    })
+    .map(({ burst, ...policy }) => (policy.algorithm === 'gcra' ? { ...policy, burst } : policy)),
+);
 
 // Whole seconds, so that a window opened by either store ends on the same whole second.
 const step = fc.constantFrom(0, 0, 0, 1, 1, 2, 3, 7);
@@ -62,8 +65,9 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
 );
 
 /**
- * Random sets of 1–3 policies (mixed algorithms) counted with costs 1–3 and given back at random,
- * through `store` and a {@link MemoryRateLimitStore} on the same clock: every answer must agree.
+ * Random sets of 1–3 policies (mixed algorithms, some shadow ones) counted with costs 1–3 and
+ * given back at random, through `store` and a {@link MemoryRateLimitStore} on the same clock
+ * (shadow policies as {@link countAsReference} makes of it): every answer must agree.
  *
  * The clock runs ahead of the real one, in whole seconds from a whole second, so that Memcached
  * (which expires keys on its own clock) never drops a value before its end on the test's clock. A lone fixed window of
@@ -87,28 +91,27 @@ export function expectPoliciesAsMemory(
         clock.set(now);
         const reference = new MemoryRateLimitStore({ clock });
         const touched = new Set<string>();
-        const passed: { policies: RateLimitPolicyCheck[]; hits: RateLimitHit[] }[] = [];
+        const counted: { policies: RateLimitPolicyCheck[]; hits: RateLimitHit[] }[] = [];
         for (const op of operations) {
           // Never behind the real clock, should a run take seconds on a loaded machine.
           now = Math.max(now + op.step * 1000, aheadOfReal());
           clock.set(now);
           if (op.kind === 'refund') {
-            if (passed.length === 0) continue;
-            const counted = passed[op.pick % passed.length];
-            const expected = reference.refundPolicies(counted.policies, counted.hits, op.amount);
-            const actual = await store.refundPolicies(counted.policies, counted.hits, op.amount);
+            if (counted.length === 0) continue;
+            const request = counted[op.pick % counted.length];
+            const expected = reference.refundPolicies(request.policies, request.hits, op.amount);
+            const actual = await store.refundPolicies(request.policies, request.hits, op.amount);
             expect(actual).toEqual(expected);
             continue;
           }
           const chosen = policies.filter((_, index) => (op.mask & (1 << index)) !== 0);
           const checked = chosen.length > 0 ? chosen : [policies[0]];
           const refundable = op.refundable || (await lingers(checked, op.cost, reference, touched));
-          const expected = await reference.countPolicies(checked, op.cost, refundable);
+          const expected = await countAsReference(reference, checked, op.cost, refundable);
           const actual = await store.countPolicies(checked, op.cost, refundable);
           expect(actual).toEqual(expected);
           for (const { key } of checked) touched.add(key);
-          if (!expected.some(({ limited }) => limited))
-            passed.push({ policies: checked, hits: expected });
+          if (passed(checked, expected)) counted.push({ policies: checked, hits: expected });
         }
       },
     ),

@@ -12,6 +12,7 @@ import {
 import type { MemcachedClient, Versioned } from './memcached-client.js';
 import { fixedWindowRefundStep, fixedWindowStep } from './memcached-fixed-window.js';
 import type { RateLimitCounted, RateLimitHit, RateLimitPolicyCheck } from './rate-limit-store.js';
+import { refuses, uncounted } from './shadow-policies.js';
 
 /** The Memcached calls of the sequence. */
 export type CasClient = Pick<MemcachedClient, 'getsMulti' | 'add' | 'cas'>;
@@ -19,6 +20,8 @@ export type CasClient = Pick<MemcachedClient, 'getsMulti' | 'add' | 'cas'>;
 /** One policy as the sequence sees it: its Memcached key and its steps. */
 export interface CasPolicy {
   key: string;
+  /** Never refuses the request: counts only when it would pass (see `RateLimitPolicyCheck`). */
+  shadow?: boolean;
   /** Counts the request's units at `now`; with `apply` unset a dry run, which stores nothing. */
   count(now: number, apply: boolean): CasStep;
   /** Gives back `amount` units where `counted` (the hit that counted them) says they are. */
@@ -27,11 +30,12 @@ export interface CasPolicy {
 
 /** The steps of `check`'s algorithm, a request costing `cost` units, on Memcached key `key`. */
 export function casPolicy(check: RateLimitPolicyCheck, key: string, cost = 1): CasPolicy {
-  const { limit, period, algorithm, burst = limit } = check;
+  const { limit, period, algorithm, burst = limit, shadow } = check;
   const periodMs = period * 1000;
   if (algorithm === 'gcra')
     return {
       key,
+      shadow,
       count: (now, apply) => gcraStep(now, limit, periodMs, burst, cost, apply),
       refund: (now, { window }, amount) =>
         gcraRefundStep(now, limit, periodMs, burst, amount, window),
@@ -39,12 +43,14 @@ export function casPolicy(check: RateLimitPolicyCheck, key: string, cost = 1): C
   if (algorithm === 'sliding-window')
     return {
       key,
+      shadow,
       count: (now, apply) => slidingWindowStep(now, limit, periodMs, cost, apply),
       refund: (now, { window = Number.NaN }, amount) =>
         slidingWindowRefundStep(now, limit, periodMs, window, amount),
     };
   return {
     key,
+    shadow,
     count: (now, apply) => fixedWindowStep(now, limit, periodMs, cost, apply),
     refund: (now, { window }, amount) => fixedWindowRefundStep(now, limit, window, amount),
   };
@@ -62,15 +68,16 @@ interface Settled {
  * the closest sequence to atomic that compare-and-swap allows.
  *
  * 1. One `gets` of every key (one round trip), each policy decided on the value read, with its
- *    own algorithm. If any refuses, the request is refused and nothing is written: one round
- *    trip, and the refusal consumed nothing, exactly.
+ *    own algorithm. If any refuses, shadow ones aside, the request is refused and nothing is
+ *    written: one round trip, and the refusal consumed nothing, exactly.
  * 2. Otherwise every new value is sent at once, `cas` against the token read (`add` where there
- *    was none): two round trips for a pass, one `gets` and one write per key.
+ *    was none): two round trips for a pass, one `gets` and one write per key. A shadow policy
+ *    that refuses writes nothing and is done: its hit reports the refusal, without `window`.
  * 3. A key whose write lost to another process is read again (with the keys already written, in
- *    the same `gets`) and decided again: a pass is written again, as in 2. A refusal refuses the
- *    request, and a compensating `cas` gives its units back on every key it wrote (the refund
- *    step of each algorithm, retried on conflict), so a refused request ends up consuming
- *    nothing.
+ *    the same `gets`) and decided again: a pass is written again and a shadow refusal is done,
+ *    as in 2. Any other refusal refuses the request, and a compensating `cas` gives its units
+ *    back on every key it wrote (the refund step of each algorithm, retried on conflict), so a
+ *    refused request ends up consuming nothing.
  *
  * Guarantee: no limit is ever exceeded. Every write replaces the exact value its decision read,
  * so the units a key holds never pass its limit, and a request passes only once all of its writes
@@ -83,8 +90,10 @@ interface Settled {
  * Requests of this process that share a key wait for each other (`queue`): they never see it.
  *
  * Time: a request that has not landed every write within `budgetMs` of its call is refused (and
- * given back as in 3) rather than loop; the compensation has a budget of its own, past which its
- * units stay counted until their window ends. A failing call rejects, leaving what was written.
+ * given back as in 3) rather than loop, unless only shadow policies' writes are left: it passes
+ * without them, their hits refused for the budget. The compensation has a budget of its own, past
+ * which its units stay counted until their window ends. A failing call rejects, leaving what was
+ * written.
  */
 export class CasPolicies {
   constructor(
@@ -141,7 +150,7 @@ export class CasPolicies {
       const now = this.clock.now();
       const valueOf = (index: number) => values.get(policies[index].key)?.value;
       const outcomes = pending.map((index) => policies[index].count(now, true)(valueOf(index)));
-      if (outcomes.some(({ hit }) => hit.limited)) {
+      if (outcomes.some(({ hit }, at) => refuses(policies[pending[at]], hit))) {
         pending.forEach((index, at) => {
           const { hit } = outcomes[at];
           hits[index] = hit.limited ? hit : policies[index].count(now, false)(valueOf(index)).hit;
@@ -153,19 +162,38 @@ export class CasPolicies {
         pending.map((index, at) => this.write(policies[index].key, outcomes[at], values)),
       );
       const lost = pending.filter((index, at) => {
-        hits[index] = outcomes[at].hit;
-        if (stored[at]) counted.push(index);
+        const { hit } = outcomes[at];
+        // Only a shadow policy refuses here: it stores nothing, so it is settled, uncounted.
+        hits[index] = hit.limited ? uncounted(hit) : hit;
+        if (stored[at] && !hit.limited) counted.push(index);
         return !stored[at];
       });
       if (lost.length === 0) return hits;
-      if (performance.now() >= deadline) {
-        for (const index of lost) hits[index] = overBudget(hits[index]);
-        return this.giveBack(policies, cost, counted, hits);
-      }
+      if (performance.now() >= deadline) return this.outOfTime(policies, cost, counted, hits, lost);
       pending = lost;
       // The counted keys too, so that a refusal can give back without reading them again.
       values = await this.read(policies, [...lost, ...counted]);
     }
+  }
+
+  /**
+   * A request whose writes to `lost` did not land within its budget: refused for it, and its
+   * units given back, unless those are all shadow policies', which it passes without (their hits
+   * refused for the budget).
+   */
+  private outOfTime(
+    policies: readonly CasPolicy[],
+    cost: number,
+    counted: number[],
+    hits: RateLimitHit[],
+    lost: number[],
+  ): Promise<RateLimitHit[]> {
+    const shadowsOnly = lost.every((index) => policies[index].shadow === true);
+    for (const index of lost) {
+      const refused = overBudget(hits[index]);
+      hits[index] = shadowsOnly ? uncounted(refused) : refused;
+    }
+    return shadowsOnly ? Promise.resolve(hits) : this.giveBack(policies, cost, counted, hits);
   }
 
   /**

@@ -22,6 +22,7 @@ import {
   type RateLimitPolicyCheck,
   RateLimitStore,
 } from './rate-limit-store.js';
+import { refuses, uncounted } from './shadow-policies.js';
 
 /** Options of {@link MemoryRateLimitStore}. */
 export interface MemoryRateLimitStoreOptions {
@@ -129,7 +130,10 @@ export class MemoryRateLimitStore extends RateLimitStore {
     return fixedWindowHit(window.count, limit, window.expiresAt - now);
   }
 
-  /** Every policy at once: one pass that decides, then one that counts if all of them pass. */
+  /**
+   * Every policy at once: one pass that decides, then, if every enforced policy passes, one that
+   * counts each policy that would pass.
+   */
   protected override countSeveral(
     policies: readonly RateLimitPolicyCheck[],
     cost: number,
@@ -141,8 +145,13 @@ export class MemoryRateLimitStore extends RateLimitStore {
   countPoliciesNow(policies: readonly RateLimitPolicyCheck[], cost: number): RateLimitHit[] {
     const now = this.clock.now();
     const hits = policies.map((policy) => this.step(policy, now, cost, false));
-    if (hits.some((hit) => hit.limited)) return hits;
-    return policies.map((policy) => this.step(policy, now, cost, true));
+    if (hits.some((hit, index) => refuses(policies[index], hit))) return hits;
+    return policies.map((policy, index) => {
+      const decided = hits[index];
+      // Only a shadow policy can have refused here: it keeps its refusal and counts nothing.
+      const hit = decided.limited ? decided : this.step(policy, now, cost, true);
+      return hit.limited && policy.shadow === true ? uncounted(hit) : hit;
+    });
   }
 
   override refundPolicies(

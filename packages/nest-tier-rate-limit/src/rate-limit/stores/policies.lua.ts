@@ -124,11 +124,13 @@ local function write_ring(p, s)
   redis.call('HSET', p.key, unpack(fields))
 end
 
--- Policy i: KEYS[i], and \`stride\` ARGV from 3 on: algorithm (f, s, g), limit, period (s), burst.
+-- Policy i: KEYS[i], and \`stride\` ARGV from 3 on: algorithm (f, s, g; upper case for a shadow
+-- policy), limit, period (s), burst.
 local function policy(i, stride)
   local at = 3 + (i - 1) * stride
+  local kind = string.lower(ARGV[at])
   return {
-    key = KEYS[i], kind = ARGV[at], limit = tonumber(ARGV[at + 1]),
+    key = KEYS[i], kind = kind, shadow = kind ~= ARGV[at], limit = tonumber(ARGV[at + 1]),
     period = tonumber(ARGV[at + 2]) * 1000, burst = tonumber(ARGV[at + 3])
   }
 end
@@ -137,14 +139,17 @@ end
 /**
  * Several policies counted in one atomic step, as {@link MemoryRateLimitStore.countPolicies}:
  * phase 1 decides every policy without writing (the pure functions with `apply` unset); if one
- * refuses, the reply is those hits and nothing is written; else phase 2 counts each policy
- * (`apply` set), re-reading a key that an earlier policy of the request has just written.
+ * that is not a shadow refuses, the reply is those hits and nothing is written; else phase 2
+ * counts each policy that would pass (`apply` set), re-reading a key that an earlier policy of
+ * the request has just written, and a shadow policy that would refuse keeps its phase-1 hit,
+ * without `window`, writing nothing.
  *
  * `KEYS`: one per policy. `ARGV`: cost, the time in ms for tests (empty: Redis `TIME`), then four
- * per policy: algorithm (`f`, `s`, `g`), limit, period in seconds, burst. Reply: one array per
- * policy, in order: `{limited, count, remaining, resetMs, retryAfterMs, window}`, `limited` 1 or
- * 0, the rest integers for a fixed window (`window` its end on Redis' clock, ms) and `%.17g` text
- * otherwise (`window` the sliding window's sub-window, absent for GCRA).
+ * per policy: algorithm (`f`, `s`, `g`; `F`, `S`, `G` for a shadow policy), limit, period in
+ * seconds, burst. Reply: one array per policy, in order: `{limited, count, remaining, resetMs,
+ * retryAfterMs, window}`, `limited` 1 or 0, the rest integers for a fixed window (`window` its end
+ * on Redis' clock, ms) and `%.17g` text otherwise (`window` the sliding window's sub-window, absent
+ * for GCRA and for a shadow policy's refusal in a request that passed).
  *
  * Fixed windows write only when counting: `SET … PX` opens one (over any other value), `INCRBY`
  * counts in a live one. A counter left without expiry starts its window now, as in the
@@ -211,15 +216,20 @@ for i = 1, #KEYS do
   policies[i] = p
   states[i] = read[p.kind](p)
   hits[i] = count[p.kind](p, states[i], false)
-  refused = refused or hits[i][1]
+  refused = refused or (hits[i][1] and not p.shadow)
 end
 if not refused then
   local written = {}
   for i, p in ipairs(policies) do
-    local s = states[i]
-    if written[p.key] then s = read[p.kind](p) end
-    hits[i] = count[p.kind](p, s, true)
-    written[p.key] = true
+    -- Only a shadow policy can have refused here: it keeps its refusal and writes nothing.
+    if not hits[i][1] then
+      local s = states[i]
+      if written[p.key] then s = read[p.kind](p) end
+      hits[i] = count[p.kind](p, s, true)
+      written[p.key] = true
+    end
+    -- A shadow refusal counted nothing: no window, so that a refund gives it nothing.
+    if p.shadow and hits[i][1] then hits[i][6] = nil end
   end
 end
 for i, p in ipairs(policies) do hits[i] = encode(p, hits[i]) end
@@ -229,10 +239,10 @@ return hits
 /**
  * Gives `amount` units back on several policies in one atomic step, as
  * {@link MemoryRateLimitStore.refundPolicies}. `KEYS`: one per policy. `ARGV`: amount, the time in
- * ms for tests (empty: Redis `TIME`), then five per policy: algorithm, limit, period in seconds,
- * burst, and the `window` of the policy's hit (empty when it has none). Reply: one array per
- * policy of `{limited, count, remaining, resetMs, retryAfterMs}`, the state after, encoded as the
- * counting script's.
+ * ms for tests (empty: Redis `TIME`), then five per policy: algorithm (coded as for counting; a
+ * shadow policy is refunded as any other), limit, period in seconds, burst, and the `window` of
+ * the policy's hit (empty when it has none). Reply: one array per policy of `{limited, count,
+ * remaining, resetMs, retryAfterMs}`, the state after, encoded as the counting script's.
  *
  * A fixed window gives back only when it is the hit's (see {@link FIXED_WINDOW_TOLERANCE_MS}),
  * from `min(count, limit)`, keeping its TTL. GCRA moves its TAT back by the units it still holds

@@ -38,6 +38,17 @@ export interface RateLimitPolicyCheck extends RateLimitCounting {
   limit: number;
   /** Period in seconds, a positive integer. */
   period: number;
+  /**
+   * What the policy is called in headers, metrics and logs (a rule's name, `route`, `default`);
+   * stores ignore it.
+   */
+  name?: string;
+  /**
+   * A shadow policy counts and reports but never refuses: in {@link RateLimitStore.countPolicies}
+   * it does not stop the others, and it counts only the requests it would have let through.
+   * @default false
+   */
+  shadow?: boolean;
 }
 
 /**
@@ -92,6 +103,12 @@ export abstract class RateLimitStore {
    * counts the units, or the request is refused and none does (a refusal by a short window never
    * uses a long window's quota). Each hit describes its policy: passing ones as counted, and in a
    * refused request, the refusing ones with their wait and the others as they stand.
+   *
+   * Shadow policies ({@link RateLimitPolicyCheck.shadow}) never refuse: the request passes when
+   * every other policy does (always, when all are shadow), and then each shadow policy that would
+   * pass counts the units, while one that would refuse counts nothing and its hit reports that
+   * refusal (`limited`, its wait) without `window`, so that a refund gives it nothing. A refused
+   * request counts on none of them.
    *
    * `refundable`: the caller may give the units back ({@link refundPolicies}), so each hit must
    * carry its `window`. A store may answer a lone policy of one unit faster without it.

@@ -50,10 +50,16 @@ const ALGORITHM_CODES: Record<RateLimitAlgorithm, string> = {
   'sliding-window': 's',
   gcra: 'g',
 };
+/** The same for a shadow policy: the flag rides in the algorithm, so no argument is added. */
+const SHADOW_CODES: Record<RateLimitAlgorithm, string> = {
+  'fixed-window': 'F',
+  'sliding-window': 'S',
+  gcra: 'G',
+};
 
 /**
  * The arguments of `POLICIES_COUNT_SCRIPT`: every key, then the cost, the time (`''`: Redis'
- * own) and four values per policy.
+ * own) and four values per policy, the first its algorithm, in upper case for a shadow policy.
  */
 function countArguments(
   policies: readonly RateLimitPolicyCheck[],
@@ -86,8 +92,9 @@ function refundArguments(
   return args;
 }
 
-function policyArguments({ algorithm, limit, period, burst }: RateLimitPolicyCheck) {
-  return [ALGORITHM_CODES[algorithm ?? 'fixed-window'], limit, period, burst ?? limit];
+function policyArguments({ algorithm, limit, period, burst, shadow }: RateLimitPolicyCheck) {
+  const codes = shadow === true ? SHADOW_CODES : ALGORITHM_CODES;
+  return [codes[algorithm ?? 'fixed-window'], limit, period, burst ?? limit];
 }
 
 /** The reply of a policies script: one {@link textHit} per policy. */
