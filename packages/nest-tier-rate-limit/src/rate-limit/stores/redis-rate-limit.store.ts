@@ -1,5 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Clock } from '../clock.js';
 import { FIXED_WINDOW_SCRIPT } from './fixed-window.lua.js';
 import {
@@ -205,6 +205,18 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
 
   async ping(): Promise<void> {
     await (await this.client()).ping();
+  }
+
+  /**
+   * A new connection with the options of the store's own (ioredis `duplicate()`), for work that
+   * cannot share one: a pub/sub subscriber, say. The caller owns it: it listens for `error` and
+   * closes it (`quit()`). It counts in no pool and the store never uses it.
+   * @param overrides options that differ from the store's connection
+   * @throws Error when the store is closed
+   * @example const subscriber = store.duplicateConnection({ autoResubscribe: false });
+   */
+  duplicateConnection(overrides: Partial<RedisOptions> = {}): Redis {
+    return this.next().duplicate(overrides);
   }
 
   /**
