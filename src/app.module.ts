@@ -10,6 +10,7 @@ import type { AppEnv } from './config/env.validation.js';
 import { rateLimitOptionsFromEnv } from './config/rate-limit-options.from-env.js';
 import { buildDataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitAdminModule } from 'nest-tier-rate-limit/admin';
 import { RateLimitRuleCache, RateLimitRulesModule } from 'nest-tier-rate-limit/rules';
 import { RateLimitModule } from 'nest-tier-rate-limit';
@@ -23,7 +24,10 @@ export interface AppModuleExtras {
   databaseLogger?: Logger;
 }
 
-/** The demo API: rate-limited widgets, the admin API, health, and bearer-JWT auth with a login. */
+/**
+ * The demo API: rate-limited widgets, the admin API, health, metrics, and bearer-JWT auth with a
+ * login.
+ */
 @Module({})
 export class AppModule {
   /**
@@ -67,6 +71,7 @@ export class AppModule {
         }),
         WidgetsModule,
         HealthModule,
+        MetricsModule.forRoot(env.metricsToken),
       ],
     };
   }

@@ -13,7 +13,8 @@ export const DOCS_PATH = 'api/docs';
  * runs in production (prefix, validation, documentation).
  */
 export function configureApp<T extends INestApplication>(app: T): T {
-  app.setGlobalPrefix(API_PREFIX);
+  // Prometheus scrapes /metrics, the conventional path, outside the API's prefix.
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   app.useGlobalPipes(
     new StrictValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );

@@ -6,10 +6,12 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { JsonWebTokenError, JwtService, NotBeforeError, TokenExpiredError } from '@nestjs/jwt';
 import type { Jwt } from 'jsonwebtoken';
 import type { AuthenticatedUser, AuthRequest } from './authenticated-user.js';
 import { rejectCriticalHeader } from './critical-header.js';
+import { SKIP_JWT_AUTH } from './skip-jwt-auth.decorator.js';
 import { tokenLifetimeProblem } from './token-lifetime.js';
 
 const BEARER = /^Bearer +(\S+) *$/i;
@@ -43,11 +45,17 @@ export class JwtAuthGuard implements CanActivate {
     @Optional()
     @Inject(JWT_AUTH_GUARD_OPTIONS)
     private readonly options: JwtAuthGuardOptions = {},
+    @Optional() private readonly reflector?: Reflector,
   ) {}
 
   /** Sets `request.user` from the bearer token; throws `UnauthorizedException` on a bad one. */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
+    const skip = this.reflector?.getAllAndOverride<boolean>(SKIP_JWT_AUTH, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (skip === true) return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
     const header = request.headers.authorization;
     if (header === undefined) return true;

@@ -24,6 +24,9 @@ describe('validateEnv', () => {
       defaultRateLimitLimit: 100,
       defaultRateLimitPeriod: 60,
       defaultRateLimitAlgorithm: 'fixed-window',
+      rateLimiterHeaders: 'legacy',
+      rateLimiterProblemDetails: false,
+      rateLimiterShadow: false,
       rateLimiterStoreTimeoutMs: 250,
       rateLimiterMemoryMaxKeys: 100_000,
       rateLimiterIpv6Subnet: 64,
@@ -100,6 +103,9 @@ describe('validateEnv', () => {
     ['RATE_LIMITER_FAIL_OPEN', 'nope'],
     ['RATE_LIMITER_FAILURE_MODE', 'sometimes'],
     ['DEFAULT_RATE_LIMIT_ALGORITHM', 'leaky-bucket'],
+    ['RATE_LIMITER_HEADERS', 'draft'],
+    ['RATE_LIMITER_PROBLEM_DETAILS', 'rfc9457'],
+    ['RATE_LIMITER_SHADOW', 'maybe'],
     ['RATE_LIMITER_BREAKER_THRESHOLD', '-1'],
     ['RATE_LIMITER_BREAKER_COOLDOWN_MS', '0'],
     ['DEFAULT_RATE_LIMIT_LIMIT', '-1'],
@@ -266,8 +272,8 @@ describe('.env.example', () => {
       ([, k, v]): [string, string] => [k, v],
     );
     const env = validateEnv(Object.fromEntries(entries));
-    expect(entries).toHaveLength(35);
-    // The Redis password, the JWT secret and the demo admin's password are empty.
-    expect(Object.keys(env)).toHaveLength(35 - 3);
+    expect(entries).toHaveLength(39);
+    // The Redis password, the JWT secret, the demo admin's password and the metrics token are empty.
+    expect(Object.keys(env)).toHaveLength(39 - 4);
   });
 });

@@ -16,13 +16,21 @@ export const NODE_ENVS = ['development', 'production', 'test'] as const;
 /** Accepted `RATE_LIMITER_BACKEND` values. */
 export const RATE_LIMITER_BACKENDS = ['memory', 'redis', 'memcached'] as const;
 
+/** Accepted `RATE_LIMITER_HEADERS` values. */
+export const RATE_LIMITER_HEADER_MODES = ['legacy', 'ietf', 'both', 'none'] as const;
+
 /** Accepted `RATE_LIMITER_FAILURE_MODE` values. */
 export const RATE_LIMITER_FAILURE_MODES = ['open', 'closed', 'local'] as const;
 
 // class-validator's default message starts with the property name, already given by the variable.
 const TEXT = { message: 'must be a string' };
 // The demo admin's username too: a guesser who knows it has only the password left to find.
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DEMO_ADMIN_USERNAME', 'DEMO_ADMIN_PASSWORD']);
+const SECRET_VARIABLES = new Set([
+  'JWT_SECRET',
+  'DEMO_ADMIN_USERNAME',
+  'DEMO_ADMIN_PASSWORD',
+  'METRICS_TOKEN',
+]);
 
 /** Every variable, camelCased; unset optional ones are absent. Defaults are the initializers. */
 class EnvironmentVariables {
@@ -67,6 +75,14 @@ class EnvironmentVariables {
   @SetTogetherWith('defaultRateLimitTotalLimit')
   @Int(1)
   defaultRateLimitTotalPeriod?: number;
+  /** `RATE_LIMITER_HEADERS`: `legacy`, `ietf`, `both` or `none`. */
+  @Env('RATE_LIMITER_HEADERS')
+  @OneOf(RATE_LIMITER_HEADER_MODES)
+  rateLimiterHeaders: (typeof RATE_LIMITER_HEADER_MODES)[number] = 'legacy';
+  /** `RATE_LIMITER_PROBLEM_DETAILS`: 429 as `application/problem+json`. */
+  @Env('RATE_LIMITER_PROBLEM_DETAILS') @Bool() rateLimiterProblemDetails = false;
+  /** `RATE_LIMITER_SHADOW`: every limit counts and reports, none refuses. */
+  @Env('RATE_LIMITER_SHADOW') @Bool() rateLimiterShadow = false;
   /** `RATE_LIMITER_STORE_TIMEOUT_MS`: longest wait for the backend on one check. */
   @Env('RATE_LIMITER_STORE_TIMEOUT_MS') @Int(1, 60000) rateLimiterStoreTimeoutMs = 250;
   /** `RATE_LIMITER_MEMORY_MAX_KEYS`: bound of the memory store. */
@@ -110,6 +126,11 @@ class EnvironmentVariables {
   @Env('JWT_MAX_LIFETIME') @IsOptional() @Int(1, 31_536_000) jwtMaxLifetime?: number;
   /** `DEMO_ADMIN_USERNAME`: the login's account; login is off unless both are set. */
   @Env('DEMO_ADMIN_USERNAME') @IsOptional() @IsString(TEXT) demoAdminUsername?: string;
+  /** `METRICS_TOKEN`: the bearer token `GET /metrics` asks for; unset: none. Never logged. */
+  @Env('METRICS_TOKEN')
+  @IsOptional()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  metricsToken?: string;
   /** `DEMO_ADMIN_PASSWORD`: its password; never logged. */
   @Env('DEMO_ADMIN_PASSWORD') @IsOptional() @IsString(TEXT) demoAdminPassword?: string;
 }

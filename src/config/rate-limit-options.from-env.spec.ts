@@ -18,4 +18,22 @@ describe('rateLimitOptionsFromEnv', () => {
     expect(options.defaultTotalLimit).toBeUndefined();
     expect(options.defaultTotalPeriod).toBeUndefined();
   });
+
+  it('passes headers, problem details and shadow mode on', () => {
+    const env = validateEnv({
+      RATE_LIMITER_HEADERS: 'ietf',
+      RATE_LIMITER_PROBLEM_DETAILS: 'true',
+      RATE_LIMITER_SHADOW: '1',
+    });
+    expect(rateLimitOptionsFromEnv(env)).toMatchObject({
+      headers: 'ietf',
+      problemDetails: true,
+      shadow: true,
+    });
+    expect(rateLimitOptionsFromEnv(validateEnv({}))).toMatchObject({
+      headers: 'legacy',
+      problemDetails: false,
+      shadow: false,
+    });
+  });
 });

@@ -20,6 +20,9 @@ export function rateLimitOptionsFromEnv(env: AppEnv): RateLimitModuleOptions {
     defaultTotalPeriod: env.defaultRateLimitTotalPeriod,
     trustProxy: env.trustProxy,
     ipv6Subnet: env.rateLimiterIpv6Subnet,
+    headers: env.rateLimiterHeaders,
+    problemDetails: env.rateLimiterProblemDetails,
+    shadow: env.rateLimiterShadow,
     memory: { maxKeys: env.rateLimiterMemoryMaxKeys },
     redis: {
       url: env.rateLimiterRedisUrl,

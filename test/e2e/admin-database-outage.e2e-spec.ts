@@ -1,5 +1,6 @@
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../../packages/nest-tier-rate-limit/src/rate-limit-admin/database-unavailable.interceptor.js';
 import { SUPERUSER } from '../support/admin-client.js';
+import { RateLimitMetrics } from 'nest-tier-rate-limit';
 import { type RunningDemo, startDemo, tokenFor } from '../support/demo-app.js';
 import { asAdmin, createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 import { adapters } from '../support/rate-limit-test-app.js';
@@ -136,6 +137,13 @@ describe.each(adapters)('admin API while its database is down, on %s', (adapter)
     expect(await widget.json()).toMatchObject({ id: 1 });
   });
 
+  /** `ratelimit_rule_reload_failures_total`, read from the metrics the module exports. */
+  const reloadFailures = async () => {
+    const { registry } = demo.app.get(RateLimitMetrics, { strict: false });
+    const text = await registry.getSingleMetricAsString('ratelimit_rule_reload_failures_total');
+    return Number(/^ratelimit_rule_reload_failures_total (\d+)$/m.exec(text)?.[1]);
+  };
+
   it.each([
     ['PostgreSQL refuses the database', 'refused', () => refusedByServer],
     ['the database host is unreachable', 'unreachable', () => unreachable],
@@ -147,8 +155,10 @@ describe.each(adapters)('admin API while its database is down, on %s', (adapter)
       const health = await call('GET', '/health');
       expect(health.body).toMatchObject({ status: 'degraded', database: { status: 'down' } });
       // Several rule refreshes fail meanwhile; the cache must keep what it had.
+      const failuresBefore = await reloadFailures();
       await sleep(REFRESH_MS * 3);
       await expectLimitedByRule(limited);
+      expect(await reloadFailures()).toBeGreaterThan(failuresBefore);
       await expectEveryRouteUnavailable(label, limited.rule);
       // What needs no database keeps its own answer.
       expect((await call('POST', '/tiers', { name: 7 })).status).toBe(400);

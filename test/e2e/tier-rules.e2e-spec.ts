@@ -105,6 +105,42 @@ describe.each(adapters)('tier rules on %s', (adapter) => {
     });
   });
 
+  it('tries a shadow rule out: counted and reported, never refused, until it is enforced', async () => {
+    const free = caller(1);
+    const name = `shadow-${adapter}`;
+    const created = await demo.request('POST', '/api/v1/rate-limits', {
+      token: superuser,
+      body: {
+        tierId: 1,
+        path: '/api/v1/widgets/{id}',
+        limit: 2,
+        period: 3600,
+        name,
+        mode: 'shadow',
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ name, mode: 'shadow' });
+    const answers = [];
+    for (let i = 0; i < 4; i += 1) answers.push(await get(`/api/v1/widgets/${i + 1}`, free));
+    // Found or not (other tests make widgets), each is counted and none refused.
+    expect(answers.map((answer) => answer.status === 429)).toEqual([false, false, false, false]);
+    expect(answers.map(remainingOf)).toEqual(['1', '0', '0', '0']);
+    const enforced = await demo.request('PATCH', `/api/v1/rate-limits/${name}`, {
+      token: superuser,
+      body: { mode: 'enforce' },
+    });
+    expect(enforced.status).toBe(200);
+    expect((await get('/api/v1/widgets/9', free)).status).toBe(429);
+    const bad = await demo.request('PATCH', `/api/v1/rate-limits/${name}`, {
+      token: superuser,
+      body: { mode: 'dry-run' },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('mode must be one of enforce, shadow');
+    await demo.request('DELETE', `/api/v1/rate-limits/${name}`, { token: superuser });
+  });
+
   it('makes no database query on guarded requests in steady state', async () => {
     const pro = caller(2);
     const free = caller(1);

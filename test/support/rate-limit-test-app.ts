@@ -6,6 +6,7 @@ import {
   Get,
   Injectable,
   type INestApplication,
+  type LoggerService,
   BadRequestException,
   Param,
   Post,
@@ -169,6 +170,27 @@ class PoliciesController {
   }
 }
 
+/** Limits tried out in shadow mode beside enforced ones. */
+@Controller('shadow')
+class ShadowController {
+  /** Only a shadow limit of 2: never refused. */
+  @Get('alone')
+  @RateLimited({ limit: 2, period: 60, mode: 'shadow' })
+  alone() {
+    return { ok: true };
+  }
+
+  /** A shadow limit of 2 beside an enforced limit of 4: refused from the fifth request. */
+  @Get('beside')
+  @RateLimited([
+    { limit: 2, period: 60, mode: 'shadow' },
+    { limit: 4, period: 3600 },
+  ])
+  beside() {
+    return { ok: true };
+  }
+}
+
 @Controller('open')
 class OpenController {
   @Get()
@@ -210,6 +232,7 @@ export async function startTestApp(
   adapter: AdapterName,
   options: RateLimitModuleOptions,
   globalGuard = false,
+  logger: LoggerService | false = false,
 ): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -223,13 +246,14 @@ export async function startTestApp(
       OpenController,
       AlgorithmsController,
       PoliciesController,
+      ShadowController,
     ],
     providers: [{ provide: APP_GUARD, useClass: TestUserGuard }],
   }).compile();
   const app =
     adapter === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-      : moduleRef.createNestApplication({ logger: false });
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
+      : moduleRef.createNestApplication({ logger });
   app.setGlobalPrefix('api');
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -12,6 +12,12 @@ const fixed = (limit: number, period: number): RateLimitWindow => ({
   algorithm: 'fixed-window',
 });
 const keyed = (window: RateLimitWindow, keyPath: string): RateLimitRule => ({ ...window, keyPath });
+/** A rule the table built from a stored row. */
+const ruled = (window: RateLimitWindow, keyPath: string, name?: string): RateLimitRule => ({
+  ...keyed(window, keyPath),
+  source: 'rule',
+  name,
+});
 
 /** The module's default total budget, as the module builds it once. */
 const DEFAULT_TOTAL = keyed(fixed(1000, 3600), '*');
@@ -44,7 +50,7 @@ describe('RuleTable', () => {
   describe('match', () => {
     it('matches the tier and the sanitized URL path first', () => {
       expect(table.match(1, 'api_v1_widgets', undefined, '/api/v1/widgets')).toEqual([
-        keyed(fixed(10, 60), 'api_v1_widgets'),
+        ruled(fixed(10, 60), 'api_v1_widgets'),
       ]);
       expect(table.match(2, 'api_v1_widgets', undefined, '/api/v1/widgets')?.[0].limit).toBe(100);
       const seven = table.match(1, 'api_v1_widgets_7', 'api_v1_widgets_{id}', '/api/v1/widgets/7');
@@ -54,12 +60,12 @@ describe('RuleTable', () => {
     it('falls back to the route template, keyed on the template', () => {
       expect(
         table.match(1, 'api_v1_widgets_8', 'api_v1_widgets_{id}', '/api/v1/widgets/8'),
-      ).toEqual([keyed(fixed(20, 60), 'api_v1_widgets_{id}')]);
+      ).toEqual([ruled(fixed(20, 60), 'api_v1_widgets_{id}')]);
     });
 
     it('then to the path as received, keyed on its sanitized form', () => {
       expect(table.match(2, 'api_v1_legacy', undefined, '/api/v1/legacy/')).toEqual([
-        keyed(fixed(5, 10), 'api_v1_legacy'),
+        ruled(fixed(5, 10), 'api_v1_legacy'),
       ]);
     });
 
@@ -77,8 +83,17 @@ describe('RuleTable', () => {
 
   describe('several periods and totals', () => {
     const periods = new RuleTable([
-      { tierId: 1, path: 'api_v1_widgets', limit: 10, period: 1 },
-      { tierId: 1, path: 'api_v1_widgets', limit: 300, period: 3600, algorithm: 'gcra', burst: 4 },
+      { tierId: 1, path: 'api_v1_widgets', limit: 10, period: 1, name: 'burst', mode: 'enforce' },
+      {
+        tierId: 1,
+        path: 'api_v1_widgets',
+        limit: 300,
+        period: 3600,
+        algorithm: 'gcra',
+        burst: 4,
+        name: 'hourly',
+        mode: 'shadow',
+      },
       { tierId: 1, path: 'api_v1_other', limit: 7, period: 60 },
       { tierId: 2, path: 'api_v1_widgets', limit: 50, period: 60 },
       { tierId: 2, path: '*', limit: 500, period: 60 },
@@ -87,27 +102,32 @@ describe('RuleTable', () => {
       // A second rule for one tier, path and period (the index forbids it): the later is dropped.
       { tierId: 3, path: '*', limit: 1, period: 60 },
     ]);
-    const TIER_2_TOTALS = [keyed(fixed(500, 60), '*#60s'), keyed(fixed(9000, 86_400), '*#86400s')];
+    const TIER_2_TOTALS = [ruled(fixed(500, 60), '*#60s'), ruled(fixed(9000, 86_400), '*#86400s')];
 
     it('keys each period of one path apart, and a lone rule on its path alone', () => {
       expect(periods.resolve(request(1, 'api_v1_widgets'))).toEqual([
-        keyed(fixed(10, 1), 'api_v1_widgets#1s'),
-        { ...keyed(fixed(300, 3600), 'api_v1_widgets#3600s'), algorithm: 'gcra', burst: 4 },
+        { ...ruled(fixed(10, 1), 'api_v1_widgets#1s', 'burst'), mode: 'enforce' },
+        {
+          ...ruled(fixed(300, 3600), 'api_v1_widgets#3600s', 'hourly'),
+          algorithm: 'gcra',
+          burst: 4,
+          mode: 'shadow',
+        },
         DEFAULT_TOTAL,
       ]);
       expect(periods.resolve(request(1, 'api_v1_other'))).toEqual([
-        keyed(fixed(7, 60), 'api_v1_other'),
+        ruled(fixed(7, 60), 'api_v1_other'),
         DEFAULT_TOTAL,
       ]);
     });
 
     it("adds the tier's totals, in every spelling of *, instead of the default total", () => {
       expect(periods.resolve(request(2, 'api_v1_widgets'))).toEqual([
-        keyed(fixed(50, 60), 'api_v1_widgets'),
+        ruled(fixed(50, 60), 'api_v1_widgets'),
         ...TIER_2_TOTALS,
       ]);
       expect(periods.totals(2)).toEqual(TIER_2_TOTALS);
-      expect(periods.totals(3)).toEqual([keyed(fixed(40, 60), '*')]);
+      expect(periods.totals(3)).toEqual([ruled(fixed(40, 60), '*')]);
       expect(periods.size).toBe(7);
     });
 
@@ -120,7 +140,7 @@ describe('RuleTable', () => {
       ]);
       expect(periods.resolve(request(3, 'api_v1_gadgets'))).toEqual([
         keyed(fixed(5, 60), 'api_v1_gadgets#GET'),
-        keyed(fixed(40, 60), '*'),
+        ruled(fixed(40, 60), '*'),
       ]);
     });
 
@@ -135,7 +155,7 @@ describe('RuleTable', () => {
       ]);
       const noDefault = fallback([fixed(5, 60)], undefined);
       expect(periods.resolve(request(1, 'api_v1_other', { fallback: noDefault }))).toEqual([
-        keyed(fixed(7, 60), 'api_v1_other'),
+        ruled(fixed(7, 60), 'api_v1_other'),
       ]);
     });
 

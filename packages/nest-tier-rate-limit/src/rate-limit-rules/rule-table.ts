@@ -2,6 +2,7 @@ import {
   fallbackRules,
   keyedRules,
   type RateLimitAlgorithm,
+  type RateLimitMode,
   type RateLimitRule,
   type RateLimitRuleContext,
   type RateLimitWindow,
@@ -20,6 +21,10 @@ export interface RuleRow {
   /** Absent in rows built before rules had one: the fixed window. */
   algorithm?: RateLimitAlgorithm;
   burst?: number | null;
+  /** The rule's name, for headers, metrics and logs. Absent in rows built before: unnamed. */
+  name?: string;
+  /** Absent in rows built before rules had one: `enforce`. */
+  mode?: RateLimitMode;
 }
 
 /** One tier's rules, each answer built once. */
@@ -51,10 +56,18 @@ export class RuleTable {
         windows.set(row.tierId, (paths = new Map<string, RateLimitWindow[]>()));
       // Every spelling of the total (`*`, `/*`) is one budget.
       const path = isTotalPath(row.path) ? TOTAL_KEY_PATH : row.path;
-      const { limit, period, algorithm = 'fixed-window', burst } = row;
+      const { limit, period, algorithm = 'fixed-window', burst, name, mode } = row;
       let list = paths.get(path);
       if (list === undefined) paths.set(path, (list = []));
-      list.push({ limit, period, algorithm, burst: burst ?? undefined });
+      list.push({
+        limit,
+        period,
+        algorithm,
+        burst: burst ?? undefined,
+        mode,
+        name,
+        source: 'rule',
+      });
     }
     for (const [tierId, paths] of windows) this.byTier.set(tierId, tierRules(paths));
   }

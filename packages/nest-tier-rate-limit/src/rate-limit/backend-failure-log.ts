@@ -5,7 +5,9 @@ const LOG_INTERVAL_MS = 10_000;
 
 /**
  * Logs a dependency's failures without flooding: the first failure at once, then at most one line
- * per interval with the number of failures in between, and one line when it answers again.
+ * per interval with the number of failures in between, and one line when it answers again. Each
+ * line carries its fields (`event`, `backend`, `error`…) as structured parameters, one JSON
+ * record per event under a JSON logger (`new ConsoleLogger({ json: true })`, pino…).
  */
 export class BackendFailureLog {
   private readonly logger = new Logger('RateLimit');
@@ -28,7 +30,14 @@ export class BackendFailureLog {
     }
     const message = error instanceof Error ? error.message : String(error);
     const more = this.suppressed > 0 ? ` (${this.suppressed} more since the last report)` : '';
-    this.logger.error(`${this.backend} failed: ${message}; ${policy}${more}`);
+    // The fields make one JSON record with a JSON logger; a text logger prints them inline.
+    this.logger.error(`${this.backend} failed: ${message}; ${policy}${more}`, {
+      event: 'rate_limit.backend_failure',
+      backend: this.backend,
+      error: message,
+      action: policy,
+      suppressed: this.suppressed,
+    });
     this.failing = true;
     this.suppressed = 0;
     this.lastLoggedAt = now;
@@ -38,6 +47,9 @@ export class BackendFailureLog {
   success(): void {
     if (!this.failing) return;
     this.failing = false;
-    this.logger.log(`${this.backend} answers again`);
+    this.logger.log(`${this.backend} answers again`, {
+      event: 'rate_limit.backend_recovery',
+      backend: this.backend,
+    });
   }
 }

@@ -1,5 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpServer } from '@nestjs/common';
+import { parseList } from 'structured-headers';
+import type { RateLimitHeaderMode } from './rate-limit-options.js';
 import { type RateLimitDecision, toWholeSeconds } from './rate-limit-decision.js';
 import { responseHeaderSetter, writeRateLimitHeaders } from './rate-limit-headers.js';
 
@@ -81,5 +83,89 @@ describe('responseHeaderSetter', () => {
     const setter = responseHeaderSetter(adapter('fastify', (...args) => set.push(args)));
     setter(reply, 'Retry-After', '3');
     expect(set).toEqual([[reply, 'Retry-After', '3']]);
+  });
+});
+
+describe('writeRateLimitHeaders by mode', () => {
+  const burst = { key: 'ratelimit:{user:1}:x#1s', limit: 2, period: 1, name: 'burst' };
+  const hour = { key: 'ratelimit:{user:1}:x#3600s', limit: 100, period: 3600, name: 'hourly' };
+  const states = [
+    { ...allowed, policy: burst, limit: 2, remaining: 0, resetSeconds: 1 },
+    { ...allowed, policy: hour, limit: 100, remaining: 97, resetSeconds: 3599 },
+  ];
+  const two: RateLimitDecision = { ...states[0], ...allowed, policies: states, remaining: 0 };
+
+  function written(decision: RateLimitDecision, mode: RateLimitHeaderMode) {
+    const headers: Record<string, string> = {};
+    writeRateLimitHeaders((_res, name, value) => (headers[name] = value), {}, decision, mode);
+    return headers;
+  }
+
+  it('ietf: one Structured Fields item per policy, as the parser reads them', () => {
+    const headers = written(two, 'ietf');
+    expect(Object.keys(headers).sort()).toEqual(['RateLimit', 'RateLimit-Policy']);
+    expect(parseList(headers['RateLimit-Policy'])).toEqual([
+      [
+        'burst',
+        new Map([
+          ['q', 2],
+          ['w', 1],
+        ]),
+      ],
+      [
+        'hourly',
+        new Map([
+          ['q', 100],
+          ['w', 3600],
+        ]),
+      ],
+    ]);
+    expect(parseList(headers.RateLimit)).toEqual([
+      [
+        'burst',
+        new Map([
+          ['r', 0],
+          ['t', 1],
+        ]),
+      ],
+      [
+        'hourly',
+        new Map([
+          ['r', 97],
+          ['t', 3599],
+        ]),
+      ],
+    ]);
+  });
+
+  it('both: the legacy trio and the IETF fields; none: nothing but Retry-After', () => {
+    expect(Object.keys(written(two, 'both')).sort()).toEqual([
+      'RateLimit',
+      'RateLimit-Policy',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+    ]);
+    expect(written(two, 'none')).toEqual({});
+    expect(written({ ...two, allowed: false, retryAfterSeconds: 1 }, 'none')).toEqual({
+      'Retry-After': '1',
+    });
+    expect(written({ ...two, allowed: false, retryAfterSeconds: 1 }, 'ietf')).toMatchObject({
+      'Retry-After': '1',
+    });
+  });
+
+  it('names a policy without one `default`, and percent-encodes what a String cannot hold', () => {
+    const named = (name: string | undefined): unknown =>
+      parseList(
+        written({ ...two, policies: [{ ...states[0], policy: { ...burst, name } }] }, 'ietf')
+          .RateLimit,
+      )[0][0];
+    expect(named(undefined)).toBe('default');
+    expect(named('größe "quoted" \\ ok')).toBe('gr%C3%B6%C3%9Fe "quoted" \\ ok');
+  });
+
+  it('writes no IETF fields for a degraded decision, which knows no policies', () => {
+    expect(written({ ...allowed, degraded: true, source: 'policy' }, 'ietf')).toEqual({});
   });
 });

@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { HttpServer } from '@nestjs/common';
+import { IetfRateLimitHeader, ietfPolicyField, ietfStateField } from './ietf-headers.js';
 import type { RateLimitDecision } from './rate-limit-decision.js';
+import type { RateLimitHeaderMode } from './rate-limit-options.js';
 
 /** Names of the headers the limiter writes. */
 export const RateLimitHeader = {
@@ -30,18 +32,27 @@ export function responseHeaderSetter(adapter: HttpServer): SetResponseHeader {
 }
 
 /**
- * Writes a decision's headers with `setHeader` (see {@link responseHeaderSetter}).
- * A degraded decision knows no counts, so it writes only `Retry-After` on refusal.
+ * Writes a decision's headers with `setHeader` (see {@link responseHeaderSetter}): the legacy
+ * `X-RateLimit-*` trio for the policy the decision describes, the IETF fields for every policy,
+ * both or none, as `mode` says; `Retry-After` on every refusal. A degraded decision knows no
+ * counts, so it writes only `Retry-After` on refusal.
  */
 export function writeRateLimitHeaders(
   setHeader: SetResponseHeader,
   response: unknown,
   decision: RateLimitDecision,
+  mode: RateLimitHeaderMode = 'legacy',
 ): void {
-  if (!decision.degraded) {
-    setHeader(response, RateLimitHeader.Limit, String(decision.limit));
-    setHeader(response, RateLimitHeader.Remaining, String(decision.remaining));
-    setHeader(response, RateLimitHeader.Reset, String(decision.resetSeconds));
+  if (!decision.degraded && mode !== 'none') {
+    if (mode !== 'ietf') {
+      setHeader(response, RateLimitHeader.Limit, String(decision.limit));
+      setHeader(response, RateLimitHeader.Remaining, String(decision.remaining));
+      setHeader(response, RateLimitHeader.Reset, String(decision.resetSeconds));
+    }
+    if (mode !== 'legacy' && decision.policies.length > 0) {
+      setHeader(response, IetfRateLimitHeader.Policy, ietfPolicyField(decision.policies));
+      setHeader(response, IetfRateLimitHeader.State, ietfStateField(decision.policies));
+    }
   }
   if (!decision.allowed) {
     setHeader(response, RateLimitHeader.RetryAfter, String(decision.retryAfterSeconds));

@@ -4,6 +4,7 @@ import { defaultCallerResolver } from './rate-limit-caller.js';
 import { FallbackRateLimitRuleResolver } from './rate-limit-rule.js';
 import type {
   RateLimitFailureMode,
+  RateLimitHeaderMode,
   RateLimitModuleOptions,
   ResolvedRateLimitOptions,
 } from './rate-limit-options.js';
@@ -12,6 +13,7 @@ import type {
 export const RATE_LIMIT_OPTIONS = Symbol('RATE_LIMIT_OPTIONS');
 
 const FAILURE_MODES: readonly RateLimitFailureMode[] = ['open', 'closed', 'local'];
+const HEADER_MODES: readonly RateLimitHeaderMode[] = ['legacy', 'ietf', 'both', 'none'];
 
 const positiveIntegers = ['defaultLimit', 'defaultPeriod', 'timeoutMs'] as const;
 
@@ -40,6 +42,10 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     callerResolver: options.callerResolver ?? defaultCallerResolver,
     ruleResolver: options.ruleResolver ?? new FallbackRateLimitRuleResolver(),
     keyPrefix: options.keyPrefix ?? 'ratelimit',
+    headers: options.headers ?? 'legacy',
+    problemDetails: options.problemDetails ?? false,
+    shadow: options.shadow ?? false,
+    metricsRegistry: options.metricsRegistry,
     memory: options.memory,
     redis: options.redis,
     memcached: options.memcached,
@@ -68,6 +74,13 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     throw new Error(
       `RateLimitModule option defaultAlgorithm must be one of ${RATE_LIMIT_ALGORITHMS.join(', ')}`,
     );
+  }
+  if (!HEADER_MODES.includes(resolved.headers)) {
+    throw new Error(`RateLimitModule option headers must be one of ${HEADER_MODES.join(', ')}`);
+  }
+  for (const name of ['problemDetails', 'shadow'] as const) {
+    if (typeof resolved[name] !== 'boolean')
+      throw new Error(`RateLimitModule option ${name} must be true or false`);
   }
   if (!FAILURE_MODES.includes(resolved.failureMode)) {
     throw new Error(

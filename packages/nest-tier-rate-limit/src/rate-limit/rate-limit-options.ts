@@ -8,12 +8,20 @@ import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import type { TrustProxy } from './client-ip.js';
 import type { Clock } from './clock.js';
 import type { RateLimitRuleResolver } from './rate-limit-rule.js';
+import type { Registry } from 'prom-client';
 
 /**
  * What the limiter does while its backend fails: `open` lets requests through, `closed` answers
  * 429 "Access denied as a precaution", `local` keeps limiting in this process's memory.
  */
 export type RateLimitFailureMode = 'open' | 'closed' | 'local';
+
+/**
+ * Which rate-limit headers responses carry: `legacy` (`X-RateLimit-Limit`, `-Remaining`,
+ * `-Reset`), `ietf` (`RateLimit-Policy` and `RateLimit`, draft-ietf-httpapi-ratelimit-headers-10),
+ * `both`, or `none`. Every 429 carries `Retry-After` whatever the choice.
+ */
+export type RateLimitHeaderMode = 'legacy' | 'ietf' | 'both' | 'none';
 
 /** The counter backends built in. */
 export type RateLimitBackend = 'memory' | 'redis' | 'memcached';
@@ -118,6 +126,29 @@ export interface RateLimitModuleOptions {
    * @default 'ratelimit'
    */
   keyPrefix?: string;
+  /**
+   * Which rate-limit headers to write (see {@link RateLimitHeaderMode}).
+   * @default 'legacy'
+   */
+  headers?: RateLimitHeaderMode;
+  /**
+   * `true` answers 429 as `application/problem+json` (RFC 9457): the draft's `quota-exceeded`
+   * problem type with the violated policies, or, failing closed, a type of its own.
+   * @default false
+   */
+  problemDetails?: boolean;
+  /**
+   * The `prom-client` registry the limiter's metrics are registered in (prom-client's global
+   * `register`, say); one module per registry, as metric names are unique in one.
+   * @default a registry of its own: `RateLimitMetrics.registry`
+   */
+  metricsRegistry?: Registry;
+  /**
+   * `true` puts every limit in shadow mode: counted and reported, never refused (a rule's own
+   * `mode` does this for one rule).
+   * @default false
+   */
+  shadow?: boolean;
 }
 
 /** Options with every default applied, as the module's providers see them. */
@@ -131,11 +162,17 @@ export type ResolvedRateLimitOptions = Required<
     | 'failOpen'
     | 'defaultTotalLimit'
     | 'defaultTotalPeriod'
+    | 'metricsRegistry'
   >
 > &
   Pick<
     RateLimitModuleOptions,
-    'memory' | 'redis' | 'memcached' | 'defaultTotalLimit' | 'defaultTotalPeriod'
+    | 'memory'
+    | 'redis'
+    | 'memcached'
+    | 'defaultTotalLimit'
+    | 'defaultTotalPeriod'
+    | 'metricsRegistry'
   > & {
     circuitBreaker: Required<CircuitBreakerOptions>;
   };

@@ -3,7 +3,12 @@ import type { ExecutionContext } from '@nestjs/common';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import type { Reflector } from '@nestjs/core';
-import { type RateLimitFallback, type RateLimitRule, TOTAL_KEY_PATH } from './rate-limit-rule.js';
+import {
+  type RateLimitFallback,
+  type RateLimitRule,
+  type RateLimitWindow,
+  TOTAL_KEY_PATH,
+} from './rate-limit-rule.js';
 import {
   type RateLimitCountMode,
   RATE_LIMITED_METADATA,
@@ -77,7 +82,14 @@ export class RateLimitRoutes {
     this.total =
       limit === undefined || period === undefined
         ? undefined
-        : { limit, period, algorithm: defaultAlgorithm, keyPath: TOTAL_KEY_PATH };
+        : {
+            limit,
+            period,
+            algorithm: defaultAlgorithm,
+            name: 'total',
+            source: 'default',
+            keyPath: TOTAL_KEY_PATH,
+          };
   }
 
   /** The compiled form of a template the router matched. */
@@ -116,12 +128,21 @@ export class RateLimitRoutes {
       (own(RATE_LIMITED_METADATA, handler) === undefined &&
         own(SKIP_RATE_LIMIT_METADATA, controller) === true);
     const { defaultLimit, defaultPeriod, defaultAlgorithm } = this.defaults;
-    const windows = (limited?.windows ?? [{}]).map((window) => ({
-      limit: window.limit ?? defaultLimit,
-      period: window.period ?? defaultPeriod,
-      algorithm: window.algorithm ?? defaultAlgorithm,
-      burst: window.burst,
-    }));
+    const declared = limited?.windows ?? [{}];
+    const source = limited === undefined ? 'default' : 'route';
+    const windows = declared.map((window): RateLimitWindow => {
+      const period = window.period ?? defaultPeriod;
+      return {
+        limit: window.limit ?? defaultLimit,
+        period,
+        algorithm: window.algorithm ?? defaultAlgorithm,
+        burst: window.burst,
+        mode: window.mode,
+        // Named by where it comes from, the period telling a route's limits apart.
+        name: declared.length === 1 ? source : `${source}_${period}s`,
+        source,
+      };
+    });
     const fallback = { ...windows[0], windows, route: declaredMethod(handler), total: this.total };
     return new RateLimitRoute(skip, fallback, limited?.count, limited?.cost);
   }

@@ -1,6 +1,18 @@
 import type { RateLimitAlgorithm } from './algorithms/rate-limit-algorithm.js';
 import type { RateLimitCaller } from './rate-limit-caller.js';
 
+/** `enforce` refuses over the limit; `shadow` counts and reports, but never refuses. */
+export type RateLimitMode = 'enforce' | 'shadow';
+
+/** The rule modes, in the order the README and the admin API list them. */
+export const RATE_LIMIT_MODES: readonly RateLimitMode[] = ['enforce', 'shadow'];
+
+/**
+ * Where a limit comes from: an operator `rule`, the route's own `@RateLimited`, or the module's
+ * `default` (limit, or total budget).
+ */
+export type RateLimitSource = 'rule' | 'route' | 'default';
+
 /** One limit: units per period, and how they are counted. */
 export interface RateLimitWindow {
   /** Units allowed per period (a request costs one unless its route says more). */
@@ -11,6 +23,16 @@ export interface RateLimitWindow {
   algorithm: RateLimitAlgorithm;
   /** `gcra` only: requests that may pass at once; unset means the limit. */
   burst?: number;
+  /** Unset means `enforce`. */
+  mode?: RateLimitMode;
+  /**
+   * What headers, metrics, logs and problem details call it: an operator rule's name, else
+   * `route` or `default` (with its period when the route has several limits), `total` for the
+   * module's total budget. Never the caller or the request's path. Unset: `default`.
+   */
+  name?: string;
+  /** Where it comes from. Unset: `default`. */
+  source?: RateLimitSource;
 }
 
 /** A limit that applies to one request, and the path its counter is keyed on. */
@@ -78,16 +100,19 @@ export abstract class RateLimitRuleResolver {
 export function keyedRules(keyPath: string, windows: readonly RateLimitWindow[]): RateLimitRule[] {
   if (windows.length === 1) {
     // The common case, on every new path of a route: no set, no copies.
-    const [{ limit, period, algorithm, burst }] = windows;
-    return [{ limit, period, algorithm, burst, keyPath }];
+    const [{ limit, period, algorithm, burst, mode, name, source }] = windows;
+    return [{ limit, period, algorithm, burst, mode, name, source, keyPath }];
   }
   const seen = new Set<number>();
   const distinct = windows.filter(({ period }) => !seen.has(period) && seen.add(period));
-  return distinct.map(({ limit, period, algorithm, burst }) => ({
+  return distinct.map(({ limit, period, algorithm, burst, mode, name, source }) => ({
     limit,
     period,
     algorithm,
     burst,
+    mode,
+    name,
+    source,
     keyPath: distinct.length === 1 ? keyPath : `${keyPath}#${period}s`,
   }));
 }

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { addressIdentity, clientAddress, compileTrustProxy, type ProxyTrust } from './client-ip.js';
 import type { RateLimitCaller } from './rate-limit-caller.js';
-import { RateLimitExceededException } from './rate-limit-exceeded.exception.js';
+import { PROBLEM_JSON, RateLimitExceededException } from './rate-limit-exceeded.exception.js';
 import {
   responseHeaderSetter,
   type SetResponseHeader,
@@ -26,6 +26,7 @@ import {
 import type { RateLimitRule } from './rate-limit-rule.js';
 import { type RateLimitRoute, RateLimitRoutes } from './rate-limit-routes.js';
 import { RateLimitService } from './rate-limit.service.js';
+import { Outcome } from './metrics/rate-limit-metrics.js';
 
 /**
  * Enforces the limits on a route: resolves the caller and the rules, counts the request on all of
@@ -63,8 +64,47 @@ export class RateLimitGuard implements CanActivate {
     const decision = this.decide(request, caller, rules, route);
     if (decision === undefined) return true;
     // The memory store answers at once: no promise, and Nest skips its await for a boolean.
-    if (!isPromiseLike(decision)) return this.enforce(context, decision, route);
-    return Promise.resolve(decision).then((answer) => this.enforce(context, answer, route));
+    if (!isPromiseLike(decision)) {
+      this.record(decision, rules, caller);
+      return this.enforce(context, decision, route);
+    }
+    return Promise.resolve(decision).then((answer) => {
+      this.record(answer, rules, caller);
+      return this.enforce(context, answer, route);
+    });
+  }
+
+  /**
+   * Counts the decision in the metrics, per policy, and logs what shadow policies would have
+   * refused. The tier label is the caller's only where a rule of that tier applied: a tier id
+   * the host's auth lets through unchecked never makes a series.
+   */
+  private record(
+    decision: RateLimitDecision,
+    rules: RateLimitRule | readonly RateLimitRule[],
+    caller: RateLimitCaller | undefined,
+  ): void {
+    const { metrics } = this.limiter;
+    const tierId = caller?.tierId ?? undefined;
+    if (decision.degraded) {
+      const rule = isRuleList(rules) ? rules[0] : rules;
+      const tier = rule.source === 'rule' ? tierId : undefined;
+      metrics.decided(decision.policy.name ?? 'default', tier, Outcome.degraded);
+      return;
+    }
+    const states = decision.policies;
+    for (let index = 0; index < states.length; index += 1) {
+      const state = states[index];
+      let outcome: number = Outcome.allowed;
+      if (!state.allowed)
+        outcome = state.policy.shadow === true ? Outcome.shadowLimited : Outcome.limited;
+      // A refused request counted nowhere: only the policies that refused it are told.
+      if (!decision.allowed && outcome !== Outcome.limited) continue;
+      const rule = isRuleList(rules) ? rules[index] : rules;
+      const tier = rule.source === 'rule' ? tierId : undefined;
+      metrics.decided(state.policy.name ?? 'default', tier, outcome);
+      if (outcome === Outcome.shadowLimited) this.limiter.shadowLog.wouldRefuse(state);
+    }
   }
 
   /** Counts the request on every rule at once; one rule of one unit the fastest way. */
@@ -79,18 +119,22 @@ export class RateLimitGuard implements CanActivate {
     if (several && rules.length === 0) return undefined;
     const kind = caller === undefined ? 'ip' : 'user';
     const id = caller === undefined ? this.getTracker(request) : caller.id;
+    const everyShadow = this.options.shadow;
     if ((!several || rules.length === 1) && route.cost === 1 && !route.settles) {
-      const { limit, period, algorithm, burst, keyPath } = several ? rules[0] : rules;
+      const { limit, period, algorithm, burst, keyPath, name, mode } = several ? rules[0] : rules;
       const key = this.keys.build(kind, id, keyPath);
-      return this.limiter.check({ key, limit, period, algorithm, burst });
+      const shadow = everyShadow || mode === 'shadow';
+      return this.limiter.check({ key, limit, period, algorithm, burst, name, shadow });
     }
     const policies = (several ? rules : [rules]).map(
-      ({ limit, period, algorithm, burst, keyPath }) => ({
+      ({ limit, period, algorithm, burst, keyPath, name, mode }) => ({
         key: this.keys.build(kind, id, keyPath),
         limit,
         period,
         algorithm,
         burst,
+        name,
+        shadow: everyShadow || mode === 'shadow',
       }),
     );
     return this.limiter.checkAll(policies, route.cost, route.settles);
@@ -110,10 +154,14 @@ export class RateLimitGuard implements CanActivate {
       });
     // Chosen once, on the first decision: an app without HTTP has no adapter to ask.
     this.setHeader ??= responseHeaderSetter(this.adapterHost.httpAdapter);
+    const response = context.getArgByIndex<unknown>(1);
     // Written here, before the handler runs: handler errors and 429s carry them alike.
-    writeRateLimitHeaders(this.setHeader, context.getArgByIndex(1), decision);
+    writeRateLimitHeaders(this.setHeader, response, decision, this.options.headers);
     if (decision.allowed) return true;
-    throw new RateLimitExceededException(decision);
+    const { problemDetails } = this.options;
+    // Set before Nest's exception filter replies, which keeps a content type already set.
+    if (problemDetails) this.setHeader(response, 'Content-Type', PROBLEM_JSON);
+    throw new RateLimitExceededException(decision, problemDetails);
   }
 
   /** The identity of an anonymous caller: its client IP, IPv6 grouped by subnet. */

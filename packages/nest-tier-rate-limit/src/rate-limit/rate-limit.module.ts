@@ -4,6 +4,7 @@ import { RATE_LIMIT_OPTIONS, resolveRateLimitOptions } from './rate-limit-option
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit-options.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { RateLimitInterceptor } from './rate-limit.interceptor.js';
+import { RateLimitMetrics } from './metrics/rate-limit-metrics.js';
 import {
   ConfigurableRateLimitModule,
   RATE_LIMIT_ASYNC_OPTIONS_TYPE,
@@ -17,7 +18,8 @@ import type { DynamicModule } from '@nestjs/common';
 
 /**
  * Rate limiting for the whole app, registered once (global): the store, the service, the guard
- * (which also writes the headers) and the interceptor that settles `count` routes.
+ * (which also writes the headers), the interceptor that settles `count` routes, and the
+ * Prometheus metrics (`RateLimitMetrics`, whose `registry` an app serves).
  * @example
  * ```ts
  * RateLimitModule.forRoot({ store: 'redis', redis: { url: 'redis://localhost:6379/1' } })
@@ -35,11 +37,18 @@ import type { DynamicModule } from '@nestjs/common';
       inject: [RATE_LIMIT_OPTIONS],
       useFactory: (options: ResolvedRateLimitOptions) => createRateLimitStore(options),
     },
+    {
+      provide: RateLimitMetrics,
+      inject: [RATE_LIMIT_OPTIONS, RateLimitStore],
+      useFactory: (options: ResolvedRateLimitOptions, store: RateLimitStore) =>
+        new RateLimitMetrics(store.name, options.metricsRegistry),
+    },
     RateLimitService,
     RateLimitGuard,
     RateLimitInterceptor,
   ],
   exports: [
+    RateLimitMetrics,
     RateLimitService,
     RateLimitStore,
     RateLimitGuard,

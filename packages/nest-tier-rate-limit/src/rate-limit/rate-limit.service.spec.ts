@@ -222,6 +222,24 @@ describe('RateLimitService', () => {
     });
   });
 
+  it('lets a lone shadow policy through when it would refuse, saying so in its state', async () => {
+    const service = serviceWith();
+    const shadow = { ...check, limit: 1, shadow: true };
+    expect((await service.incrementAndCheck(shadow)).allowed).toBe(true);
+    const over = await service.incrementAndCheck(shadow);
+    expect(over).toMatchObject({ allowed: true, retryAfterSeconds: 0, cost: 0, remaining: 0 });
+    expect(over.policies).toHaveLength(1);
+    expect(over.policies[0]).toMatchObject({ allowed: false, remaining: 0 });
+    expect(over.policies[0].retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('never refuses a shadow policy as a precaution either', async () => {
+    store.down = true;
+    const service = serviceWith({ failureMode: 'closed' });
+    expect((await service.incrementAndCheck({ ...check, shadow: true })).allowed).toBe(true);
+    expect((await service.incrementAndCheck(check)).allowed).toBe(false);
+  });
+
   it('reports the backend health', async () => {
     expect(await serviceWith().health()).toEqual({ backend: 'memory', status: 'up' });
   });

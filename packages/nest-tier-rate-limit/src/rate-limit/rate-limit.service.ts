@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { BackendFailureLog } from './backend-failure-log.js';
 import {
   type RateLimitDecision,
@@ -6,6 +6,8 @@ import {
   toWholeSeconds,
 } from './rate-limit-decision.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { RateLimitMetrics } from './metrics/rate-limit-metrics.js';
+import { ShadowRefusalLog } from './shadow-refusal-log.js';
 import { isPromiseLike, type MaybePromise } from './maybe-promise.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
 import type { RateLimitFailureMode, ResolvedRateLimitOptions } from './rate-limit-options.js';
@@ -75,14 +77,23 @@ export class RateLimitService {
   /** Counts in `local` mode while the shared backend is down; created on first need. */
   private insurance: MemoryRateLimitStore | undefined;
 
+  /** Its Prometheus metrics (see {@link RateLimitMetrics}); the guard counts decisions there. */
+  readonly metrics: RateLimitMetrics;
+  /** Where the guard reports what shadow policies would have refused. */
+  readonly shadowLog: ShadowRefusalLog;
+
   constructor(
     private readonly store: RateLimitStore,
     @Inject(RATE_LIMIT_OPTIONS) private readonly options: ResolvedRateLimitOptions,
+    @Optional() metrics?: RateLimitMetrics,
   ) {
     this.failures = new BackendFailureLog(`${store.name} rate-limit store`);
     this.algorithms = new Set(store.algorithms);
     this.countsPolicies = store.countsSeveral;
     this.circuit = new CircuitBreaker(options.circuitBreaker, options.clock);
+    this.metrics = metrics ?? new RateLimitMetrics(store.name);
+    this.metrics.watchCircuit(() => this.circuit.isOpen);
+    this.shadowLog = new ShadowRefusalLog(() => options.clock.now());
   }
 
   /**
@@ -126,15 +137,16 @@ export class RateLimitService {
       return this.unsupported(check, algorithm);
     if (!this.circuit.tryAcquire()) return this.decideWithoutStore(check);
     let hit: MaybePromise<RateLimitHit>;
+    const started = performance.now();
     try {
       // The check carries its algorithm and burst: no object built for them.
       hit = this.store.countRequest(check.key, check.limit, check.period, check);
     } catch (error) {
       return this.failed(check, error);
     }
-    if (!isPromiseLike(hit)) return this.counted(hit, check);
+    if (!isPromiseLike(hit)) return this.counted(hit, check, started);
     return Promise.resolve(hit).then(
-      (answer) => this.counted(answer, check),
+      (answer) => this.counted(answer, check, started),
       (error: unknown) => this.failed(check, error),
     );
   }
@@ -169,14 +181,15 @@ export class RateLimitService {
     }
     if (!this.circuit.tryAcquire()) return this.withoutStore(policies, cost, failure);
     let hits: MaybePromise<RateLimitHit[]>;
+    const started = performance.now();
     try {
       hits = this.store.countPolicies(policies, cost, refundable);
     } catch (error) {
       return this.failedAll(policies, cost, failure, error);
     }
-    if (!isPromiseLike(hits)) return this.countedAll(policies, hits, cost, 'store');
+    if (!isPromiseLike(hits)) return this.countedAll(policies, hits, cost, 'store', started);
     return Promise.resolve(hits).then(
-      (answer) => this.countedAll(policies, answer, cost, 'store'),
+      (answer) => this.countedAll(policies, answer, cost, 'store', started),
       (error: unknown) => this.failedAll(policies, cost, failure, error),
     );
   }
@@ -267,7 +280,8 @@ export class RateLimitService {
     return this.options.failureMode;
   }
 
-  private counted(hit: RateLimitHit, check: RateLimitCheck): RateLimitDecision {
+  private counted(hit: RateLimitHit, check: RateLimitCheck, started: number): RateLimitDecision {
+    this.metrics.storeCall(performance.now() - started);
     this.circuit.success();
     this.failures.success();
     return counted(hit, check, 'store');
@@ -278,8 +292,10 @@ export class RateLimitService {
     hits: RateLimitHit[],
     cost: number,
     source: 'store' | 'local',
+    started = 0,
   ): RateLimitDecision {
     if (source === 'store') {
+      this.metrics.storeCall(performance.now() - started);
       this.circuit.success();
       this.failures.success();
     }
@@ -299,6 +315,7 @@ export class RateLimitService {
   }
 
   private failed(check: RateLimitCheck, error: unknown): RateLimitDecision {
+    this.metrics.storeFailed();
     this.circuit.failure();
     this.failures.failure(error, POLICY_WORDS[this.failureModeOf(check)]);
     return this.decideWithoutStore(check);
@@ -330,7 +347,10 @@ export class RateLimitService {
   /** A store that answered "cannot" is not down: it closes a probing circuit rather than open it. */
   private settleCircuit(error: unknown): void {
     if (error instanceof RateLimitStoreUnsupportedError) this.circuit.success();
-    else this.circuit.failure();
+    else {
+      this.metrics.storeFailed();
+      this.circuit.failure();
+    }
   }
 
   private decideWithoutStore(check: RateLimitCheck): RateLimitDecision {
@@ -341,7 +361,8 @@ export class RateLimitService {
         check,
         'local',
       );
-    return byPolicy(mode === 'open', check);
+    // Refusing as a precaution is enforcing: a shadow policy never does.
+    return byPolicy(mode === 'open' || check.shadow === true, check);
   }
 
   /** Several policies while the backend is out: in memory (`local`), else by the failure mode. */
@@ -358,7 +379,7 @@ export class RateLimitService {
         cost,
         'local',
       );
-    return byPolicy(mode === 'open', policies[0]);
+    return byPolicy(mode === 'open' || policies.every(isShadow), policies[0]);
   }
 
   private insuranceStore(): MemoryRateLimitStore {
@@ -423,9 +444,9 @@ function stateOf(hit: RateLimitHit, policy: RateLimitPolicyCheck): RateLimitPoli
 }
 
 /**
- * One decision from every policy's hit: refused when any refused, described by the policy with
- * the fewest requests left among the refusing ones (else among all; the later reset breaks a
- * tie), waiting as long as the slowest refusing policy.
+ * One decision from every policy's hit: refused when any policy not in shadow refused, described
+ * by the policy with the fewest requests left among the refusing ones (else among all; the later
+ * reset breaks a tie), waiting as long as the slowest refusing policy.
  */
 function summarize(
   policies: readonly RateLimitPolicyCheck[],
@@ -434,12 +455,12 @@ function summarize(
   source: 'store' | 'local',
 ): RateLimitDecision {
   const states = hits.map((hit, index) => stateOf(hit, policies[index]));
-  const allowed = states.every((state) => state.allowed);
+  const allowed = states.every(passes);
   let shown: RateLimitPolicyState | undefined;
   let retryAfterSeconds = 0;
   for (const state of states) {
-    if (!allowed && state.allowed) continue;
-    retryAfterSeconds = Math.max(retryAfterSeconds, state.retryAfterSeconds);
+    if (!allowed && passes(state)) continue;
+    if (!allowed) retryAfterSeconds = Math.max(retryAfterSeconds, state.retryAfterSeconds);
     if (
       shown === undefined ||
       state.remaining < shown.remaining ||
@@ -464,12 +485,24 @@ function summarize(
   };
 }
 
+function isShadow(policy: RateLimitPolicyCheck): boolean {
+  return policy.shadow === true;
+}
+
+/** Whether a policy's state lets the request through: it passed, or it is only a shadow. */
+function passes(state: RateLimitPolicyState): boolean {
+  return state.allowed || state.policy.shadow === true;
+}
+
 /** The decision of one policy: its own state, and the only one of its policies. */
 function counted(
   hit: RateLimitHit,
   policy: RateLimitPolicyCheck,
   source: 'store' | 'local',
 ): RateLimitDecision {
+  // A shadow refusal lets the request through; its state is not the decision, and no refund
+  // may take back what it did not count.
+  if (hit.limited && policy.shadow === true) return summarize([policy], [hit], 0, source);
   const policies: RateLimitPolicyState[] = [];
   const decision: RateLimitDecision = {
     policy,

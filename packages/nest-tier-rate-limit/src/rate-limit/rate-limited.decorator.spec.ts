@@ -27,7 +27,7 @@ describe('@RateLimited misuse', () => {
       }
       return WidgetsController;
     }).toThrow(
-      '@RateLimited on WidgetsController.list: unknown option limt (known: limit, period, algorithm, burst, count, cost)',
+      '@RateLimited on WidgetsController.list: unknown option limt (known: limit, period, algorithm, burst, mode, count, cost)',
     );
   });
 
@@ -40,6 +40,7 @@ describe('@RateLimited misuse', () => {
     [{ burst: 5 }, 'burst applies to the gcra algorithm only'],
     [{ algorithm: 'gcra', burst: 0 }, 'burst must be a positive integer, got 0'],
     [{ algorithm: 'gcra', burst: 1.5 }, 'burst must be a positive integer, got 1.5'],
+    [{ mode: 'dry-run' }, 'mode must be one of enforce, shadow, got "dry-run"'],
   ])('refuses %j, naming the option', (options, problem) => {
     expect(() => {
       class WidgetsController {
@@ -58,6 +59,11 @@ describe('@RateLimited misuse', () => {
         m() {}
         @RateLimited({ limit: 5, period: 60, algorithm: 'gcra', burst: 2 })
         n() {}
+        @RateLimited([
+          { limit: 5, period: 60, mode: 'shadow' },
+          { limit: 50, mode: 'enforce' },
+        ])
+        p() {}
         @RateLimited({ algorithm: 'sliding-window' })
         o() {}
       }

@@ -1,6 +1,7 @@
 import { applyDecorators, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
 import { countingProblem } from './algorithms/rate-limit-algorithm.js';
 import { RateLimitInterceptor } from './rate-limit.interceptor.js';
+import { RATE_LIMIT_MODES, type RateLimitMode } from './rate-limit-rule.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import {
   type RateLimitCountMode,
@@ -17,6 +18,7 @@ const WINDOW_OPTIONS: readonly string[] = [
   'period',
   'algorithm',
   'burst',
+  'mode',
 ] satisfies (keyof RateLimitedWindow)[];
 const SETTLEMENT_OPTIONS: readonly string[] = [
   'count',
@@ -37,6 +39,7 @@ const COUNT_MODES: readonly RateLimitCountMode[] = ['all', 'failed', 'successful
  * @RateLimited([{ limit: 10, period: 1 }, { limit: 1000, period: 3600 }])
  * @RateLimited({ limit: 5, period: 300, count: 'failed' }) // login: only failures use quota
  * @RateLimited([{ limit: 100, period: 60 }], { cost: 10 }) // a bulk endpoint
+ * @RateLimited({ limit: 50, period: 60, mode: 'shadow' }) // see whom it would refuse first
  * ```
  */
 export function RateLimited(
@@ -101,11 +104,12 @@ function rateLimitedMetadata(
   if (!Number.isSafeInteger(cost) || cost <= 0)
     fail(`cost must be a positive integer, got ${String(cost)}`);
   // Only the windows' own fields: count and cost live beside them.
-  const bare = windows.map(({ limit, period, algorithm, burst }) => ({
+  const bare = windows.map(({ limit, period, algorithm, burst, mode }) => ({
     limit,
     period,
     algorithm,
     burst,
+    mode,
   }));
   return { windows: bare, count, cost };
 }
@@ -113,6 +117,11 @@ function rateLimitedMetadata(
 function windowProblem(window: RateLimitedWindow, known: readonly string[]): string | undefined {
   for (const [name, value] of Object.entries(window)) {
     if (!known.includes(name)) return `unknown option ${name} (known: ${known.join(', ')})`;
+    if (name === 'mode') {
+      if (value !== undefined && !RATE_LIMIT_MODES.includes(value as RateLimitMode))
+        return `mode must be one of ${RATE_LIMIT_MODES.join(', ')}, got ${JSON.stringify(value)}`;
+      continue;
+    }
     if (!WINDOW_OPTIONS.includes(name) || name === 'algorithm') continue;
     if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) <= 0)) {
       return `${name} must be a positive integer, got ${String(value)}`;

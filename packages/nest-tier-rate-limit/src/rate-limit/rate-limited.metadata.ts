@@ -1,4 +1,5 @@
 import type { RateLimitAlgorithm } from './algorithms/rate-limit-algorithm.js';
+import type { RateLimitMode } from './rate-limit-rule.js';
 
 /** Metadata key under which `@RateLimited` stores a route's own limits. */
 export const RATE_LIMITED_METADATA = 'rate-limit:route';
@@ -16,6 +17,11 @@ export interface RateLimitedWindow {
   algorithm?: RateLimitAlgorithm;
   /** `gcra` only: requests that may pass at once after a pause. @default the limit */
   burst?: number;
+  /**
+   * `shadow` counts and reports (headers, metrics, a sampled log line) but never refuses: for
+   * trying a limit out before it applies. @default 'enforce'
+   */
+  mode?: RateLimitMode;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { RATE_LIMIT_ALGORITHMS } from '../../rate-limit/algorithms/rate-limit-algorithm.js';
+import { RATE_LIMIT_MODES } from '../../rate-limit/rate-limit-rule.js';
 import { MAX_INT4 } from '../field-rules.js';
 import {
   CreateRateLimitDto,
@@ -49,6 +50,16 @@ const BURST = {
   description: '`gcra` only: requests that may pass at once after a pause; null: the limit',
 };
 
+const MODE = {
+  type: String,
+  enum: [...RATE_LIMIT_MODES],
+  default: 'enforce',
+  example: 'shadow',
+  description:
+    '`enforce` refuses over the limit; `shadow` counts and reports (headers, metrics, a sampled ' +
+    'log line) but never refuses',
+};
+
 /** Documents the `/rate-limits` DTOs and routes. */
 export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
   const { ApiProperty: required, ApiPropertyOptional: optional } = swagger;
@@ -60,6 +71,7 @@ export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
     period: required(PERIOD),
     algorithm: optional(ALGORITHM),
     burst: optional(BURST),
+    mode: optional(MODE),
   });
   decorateProperties(UpdateRateLimitDto, {
     name: optional(NAME),
@@ -69,6 +81,7 @@ export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
     period: optional(PERIOD),
     algorithm: optional(ALGORITHM),
     burst: optional(BURST),
+    mode: optional(MODE),
   });
   // No validator is left on these fields to emit `design:type`: the types are spelled out.
   decorateProperties(RateLimitResponse, {
@@ -84,6 +97,7 @@ export function documentRateLimits(swagger: RateLimitAdminOpenApi): void {
     period: required({ ...PERIOD, type: Number }),
     algorithm: required(ALGORITHM),
     burst: required(BURST),
+    mode: required(MODE),
     createdAt: required({ type: Date }),
     updatedAt: required({ type: Date }),
   });

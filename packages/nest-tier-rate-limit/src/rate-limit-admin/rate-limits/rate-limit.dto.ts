@@ -4,6 +4,7 @@ import {
   type RateLimitAlgorithm,
 } from '../../rate-limit/algorithms/rate-limit-algorithm.js';
 import { applyDecorators } from '@nestjs/common';
+import { RATE_LIMIT_MODES, type RateLimitMode } from '../../rate-limit/rate-limit-rule.js';
 import { IsStoredPathWithin, IsWellFormedText, ToNfc } from '../dto-text.js';
 import { IsIntBetween, IsRecordName, MAX_INT4 } from '../field-rules.js';
 import { OptionalNonNull } from '../optional-non-null.js';
@@ -37,6 +38,10 @@ const IsAlgorithm = () =>
   IsIn(RATE_LIMIT_ALGORITHMS, {
     message: `algorithm must be one of ${RATE_LIMIT_ALGORITHMS.join(', ')}`,
   });
+
+/** One of the rule modes. */
+const IsMode = () =>
+  IsIn(RATE_LIMIT_MODES, { message: `mode must be one of ${RATE_LIMIT_MODES.join(', ')}` });
 
 /** A GCRA burst, or null for none (the limit); only with `gcra`, which the service checks. */
 const IsBurst = () =>
@@ -82,6 +87,11 @@ export class CreateRateLimitDto {
   /** `gcra` only; null or absent: the limit. */
   @IsBurst()
   burst?: number | null;
+
+  /** `shadow` counts and reports but never refuses. @default 'enforce' */
+  @OptionalNonNull()
+  @IsMode()
+  mode?: RateLimitMode;
 }
 
 /** Body of `PATCH /rate-limits/{name}`: any subset of the fields, none of them null but `burst`. */
@@ -113,6 +123,10 @@ export class UpdateRateLimitDto {
   /** Null clears it (back to the limit), as leaving `gcra` requires. */
   @IsBurst()
   burst?: number | null;
+
+  @OptionalNonNull()
+  @IsMode()
+  mode?: RateLimitMode;
 }
 
 /** A rule as the API returns it; `path` in its stored, sanitized form. */
@@ -126,6 +140,7 @@ export class RateLimitResponse {
   algorithm!: RateLimitAlgorithm;
   /** Null: the limit (and for any algorithm but `gcra`). */
   burst!: number | null;
+  mode!: RateLimitMode;
   createdAt!: Date;
   updatedAt!: Date;
 }

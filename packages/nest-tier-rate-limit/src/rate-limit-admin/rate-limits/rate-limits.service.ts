@@ -124,6 +124,7 @@ function checkedCounting(rule: RateLimit): RateLimit {
 }
 
 function toResponse(rule: RateLimit): RateLimitResponse {
-  const { id, name, tierId, path, limit, period, algorithm, burst, createdAt, updatedAt } = rule;
-  return { id, name, tierId, path, limit, period, algorithm, burst, createdAt, updatedAt };
+  const { id, name, tierId, path, limit, period, algorithm, burst, mode, createdAt, updatedAt } =
+    rule;
+  return { id, name, tierId, path, limit, period, algorithm, burst, mode, createdAt, updatedAt };
 }

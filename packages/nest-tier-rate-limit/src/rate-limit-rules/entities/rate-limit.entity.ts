@@ -8,6 +8,7 @@ import {
   PrimaryGeneratedColumn,
 } from 'typeorm';
 import type { RateLimitAlgorithm } from '../../rate-limit/algorithms/rate-limit-algorithm.js';
+import type { RateLimitMode } from '../../rate-limit/rate-limit-rule.js';
 import { SoftDeletableEntity } from './soft-deletable.entity.js';
 import { Tier } from './tier.entity.js';
 
@@ -25,6 +26,7 @@ export const LIVE_RULE_PER_PERIOD_INDEX = 'UQ_rate_limits_tier_path_period_live'
   where: '"deleted_at" IS NULL',
 })
 @Check('CHK_rate_limits_algorithm', `"algorithm" IN ('fixed-window', 'sliding-window', 'gcra')`)
+@Check('CHK_rate_limits_mode', `"mode" IN ('enforce', 'shadow')`)
 @Check('CHK_rate_limits_burst', `"burst" IS NULL OR ("algorithm" = 'gcra' AND "burst" > 0)`)
 export class RateLimit extends SoftDeletableEntity {
   @PrimaryGeneratedColumn()
@@ -62,4 +64,8 @@ export class RateLimit extends SoftDeletableEntity {
   /** `gcra` only: requests that may pass at once after a pause; null means the limit. */
   @Column({ type: 'integer', nullable: true })
   burst!: number | null;
+
+  /** `enforce` refuses over the limit; `shadow` counts and reports but never refuses. */
+  @Column({ type: 'varchar', length: 10, default: 'enforce' })
+  mode!: RateLimitMode;
 }

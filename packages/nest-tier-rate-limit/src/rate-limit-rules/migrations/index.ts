@@ -1,9 +1,11 @@
 import { CreateRateLimitSchema1795765800000 } from './1795765800000-CreateRateLimitSchema.js';
 import { AddCountingAlgorithm1796300000000 } from './1796300000000-AddCountingAlgorithm.js';
 import { OneLiveRulePerPeriod1796400000000 } from './1796400000000-OneLiveRulePerPeriod.js';
+import { AddRuleMode1796500000000 } from './1796500000000-AddRuleMode.js';
 
 export {
   AddCountingAlgorithm1796300000000,
+  AddRuleMode1796500000000,
   CreateRateLimitSchema1795765800000,
   OneLiveRulePerPeriod1796400000000,
 };
@@ -18,4 +20,5 @@ export const rateLimitMigrations = [
   CreateRateLimitSchema1795765800000,
   AddCountingAlgorithm1796300000000,
   OneLiveRulePerPeriod1796400000000,
+  AddRuleMode1796500000000,
 ];
