@@ -138,6 +138,15 @@ describe('validateEnv', () => {
     ]);
   });
 
+  it.each(['short', 'has a space in the middle'])(
+    'rejects METRICS_TOKEN=%s without echoing it',
+    (value) => {
+      expect(errorOf({ METRICS_TOKEN: value })).toBe(
+        `METRICS_TOKEN must be at least 16 characters, none of them a space (got ${value.length} characters)`,
+      );
+    },
+  );
+
   it('accepts JWT_MAX_LIFETIME from 1 second to one year', () => {
     expect(validateEnv({ JWT_MAX_LIFETIME: '1' }).jwtMaxLifetime).toBe(1);
     expect(validateEnv({ JWT_MAX_LIFETIME: '31536000' }).jwtMaxLifetime).toBe(31_536_000);

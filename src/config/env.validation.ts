@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import {
   IsOptional,
+  Matches,
   IsString,
   MinLength,
   validateSync,
@@ -129,7 +130,7 @@ class EnvironmentVariables {
   /** `METRICS_TOKEN`: the bearer token `GET /metrics` asks for; unset: none. Never logged. */
   @Env('METRICS_TOKEN')
   @IsOptional()
-  @MinLength(16, { message: 'must be at least 16 characters' })
+  @Matches(/^\S{16,}$/, { message: 'must be at least 16 characters, none of them a space' })
   metricsToken?: string;
   /** `DEMO_ADMIN_PASSWORD`: its password; never logged. */
   @Env('DEMO_ADMIN_PASSWORD') @IsOptional() @IsString(TEXT) demoAdminPassword?: string;

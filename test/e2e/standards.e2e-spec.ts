@@ -113,6 +113,20 @@ describe.each(adapters)('standard headers and problem details on %s', (adapter) 
     });
   });
 
+  it.each(['none', 'ietf'] as const)(
+    'headers: %s also after a settled answer (count: failed)',
+    async (mode) => {
+      t = await startTestApp(adapter, { headers: mode });
+      const first = await t.get('/api/policies/login?ok=1');
+      const second = await t.get('/api/policies/login?ok=1');
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.headers.get('x-ratelimit-limit')).toBeNull();
+      if (mode === 'none') expect(second.headers.get('ratelimit')).toBeNull();
+      // A success gives its unit back: both left, as the interceptor rewrote it.
+      else expect(items(second.headers.get('ratelimit'))).toEqual([['route', { r: 2, t: 60 }]]);
+    },
+  );
+
   it('keeps the default body without problem details', async () => {
     t = await startTestApp(adapter, {});
     await statuses(2, () => t!.get('/api/things/strict'));
@@ -151,10 +165,23 @@ describe.each(adapters)('shadow mode on %s', (adapter) => {
       ]);
     });
 
-    it('a shadow limit beside an enforced one: only the enforced one refuses', async () => {
-      t = await startTestApp(adapter, options());
-      const send = () => t!.get('/api/shadow/beside');
-      expect(await statuses(6, send)).toEqual([200, 200, 200, 200, 429, 429]);
+    it('a shadow limit beside an enforced one: only the enforced one refuses or shows', async () => {
+      t = await startTestApp(adapter, { ...options(), headers: 'both' });
+      const answers = [];
+      for (let i = 0; i < 6; i += 1) answers.push(await t.get('/api/shadow/beside'));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 429, 429]);
+      // The headers describe the enforced limit: a client never slows down for a shadow one.
+      expect(answers.map((answer) => answer.headers.get('x-ratelimit-remaining'))).toEqual([
+        '3',
+        '2',
+        '1',
+        '0',
+        '0',
+        '0',
+      ]);
+      expect(items(answers[3].headers.get('ratelimit-policy'))).toEqual([
+        ['route_3600s', { q: 4, w: 3600 }],
+      ]);
     });
 
     it('RATE_LIMITER_SHADOW (shadow: true): nothing refuses, even over every limit', async () => {

@@ -1,3 +1,4 @@
+import { RateLimitRuleCache } from 'nest-tier-rate-limit/rules';
 import { QueryCounter } from '../support/query-counter.js';
 import { type RunningDemo, startDemo, tokenFor } from '../support/demo-app.js';
 import { adapters } from '../support/rate-limit-test-app.js';
@@ -105,33 +106,31 @@ describe.each(adapters)('tier rules on %s', (adapter) => {
     });
   });
 
-  it('tries a shadow rule out: counted and reported, never refused, until it is enforced', async () => {
+  it('tries a shadow rule out beside the limits that apply, until it is enforced', async () => {
     const free = caller(1);
     const name = `shadow-${adapter}`;
     const created = await demo.request('POST', '/api/v1/rate-limits', {
       token: superuser,
-      body: {
-        tierId: 1,
-        path: '/api/v1/widgets/{id}',
-        limit: 2,
-        period: 3600,
-        name,
-        mode: 'shadow',
-      },
+      body: { tierId: 1, path: '/api/v1/widgets', limit: 1, period: 3600, name, mode: 'shadow' },
     });
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ name, mode: 'shadow' });
+    // The default (3 in this suite) still applies beside it, and the headers describe it alone.
     const answers = [];
-    for (let i = 0; i < 4; i += 1) answers.push(await get(`/api/v1/widgets/${i + 1}`, free));
-    // Found or not (other tests make widgets), each is counted and none refused.
-    expect(answers.map((answer) => answer.status === 429)).toEqual([false, false, false, false]);
-    expect(answers.map(remainingOf)).toEqual(['1', '0', '0', '0']);
+    for (let i = 0; i < 4; i += 1) answers.push(await get('/api/v1/widgets', free));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
+    expect(answers.map(limitOf)).toEqual(['3', '3', '3', '3']);
+    expect(answers.map(remainingOf)).toEqual(['2', '1', '0', '0']);
     const enforced = await demo.request('PATCH', `/api/v1/rate-limits/${name}`, {
       token: superuser,
       body: { mode: 'enforce' },
     });
     expect(enforced.status).toBe(200);
-    expect((await get('/api/v1/widgets/9', free)).status).toBe(429);
+    // Enforced, it replaces the default for the tier: another caller gets 1 an hour.
+    const other = caller(1);
+    expect((await get('/api/v1/widgets', other)).status).toBe(200);
+    const refused = await get('/api/v1/widgets', other);
+    expect([refused.status, limitOf(refused)]).toEqual([429, '1']);
     const bad = await demo.request('PATCH', `/api/v1/rate-limits/${name}`, {
       token: superuser,
       body: { mode: 'dry-run' },
@@ -139,6 +138,17 @@ describe.each(adapters)('tier rules on %s', (adapter) => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('mode must be one of enforce, shadow');
     await demo.request('DELETE', `/api/v1/rate-limits/${name}`, { token: superuser });
+  });
+
+  it('checks the rules once for a burst of refresh calls (pub/sub messages, say)', async () => {
+    const cache = demo.app.get(RateLimitRuleCache, { strict: false });
+    await cache.refresh();
+    queries.reset();
+    await Promise.all(Array.from({ length: 50 }, () => cache.refresh()));
+    // The first may have started at once; every later call shares the one queued behind it.
+    const checks = queries.queries.filter((query) => query.includes('AS version'));
+    expect(checks.length).toBeGreaterThanOrEqual(1);
+    expect(checks.length).toBeLessThanOrEqual(2);
   });
 
   it('makes no database query on guarded requests in steady state', async () => {

@@ -40,6 +40,8 @@ export class RateLimitRuleCache
   private table = new RuleTable([]);
   private version: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** A check queued behind a running load and not started yet. */
+  private queuedRefresh: Promise<void> | undefined;
   private broadcast: RuleChangeBroadcast | undefined;
   /** Loads run one after another, so an older read never replaces a newer one. */
   private loading: Promise<unknown> = Promise.resolve();
@@ -101,9 +103,17 @@ export class RateLimitRuleCache
     this.broadcast?.publish(this.version);
   }
 
-  /** Reloads when the tables changed since the last load; never rejects. */
+  /**
+   * Reloads when the tables changed since the last load; never rejects. Calls made while a check
+   * waits its turn share it: a burst of messages costs one query, not one each.
+   */
   refresh(): Promise<void> {
-    return this.serialized(() => this.refreshIfChanged());
+    this.queuedRefresh ??= this.serialized(() => {
+      // Started: a change written from now on needs a check of its own.
+      this.queuedRefresh = undefined;
+      return this.refreshIfChanged();
+    });
+    return this.queuedRefresh;
   }
 
   private serialized(task: () => Promise<void>): Promise<void> {

@@ -28,9 +28,10 @@ export class WithDefaultTotal {
 }
 
 /**
- * The route's own rules ({@link fallbackRules} without the module's default total) followed by
- * a tier's totals, which replace that default. The same array for the same path, route and
- * totals in a row, as {@link fallbackRules} does.
+ * The route's own rules ({@link fallbackRules} without the module's default total, unless
+ * `keepDefault`: the totals are shadows beside it) followed by a tier's totals, which replace
+ * that default. The same array for the same path, route and totals in a row, as
+ * {@link fallbackRules} does.
  */
 export class RouteWithTotals {
   private lastPath = '';
@@ -38,17 +39,36 @@ export class RouteWithTotals {
   private lastTotals: readonly RateLimitRule[] = [];
   private lastRules: readonly RateLimitRule[] = [];
 
+  constructor(private readonly keepDefault = false) {}
+
   /** The rules for `context` on a tier whose totals are `totals`. */
   of(context: RateLimitRuleContext, totals: readonly RateLimitRule[]): readonly RateLimitRule[] {
     const { path, fallback } = context;
     if (path !== this.lastPath || fallback !== this.lastFallback || totals !== this.lastTotals) {
       // The default total is the very object fallbackRules appends: dropped by identity.
-      const route = fallbackRules(context).filter((rule) => rule !== fallback.total);
+      const all = fallbackRules(context);
+      const route = this.keepDefault ? all : all.filter((rule) => rule !== fallback.total);
       this.lastRules = route.concat(totals);
       this.lastPath = path;
       this.lastFallback = fallback;
       this.lastTotals = totals;
     }
     return this.lastRules;
+  }
+}
+
+/** `first` then `second`, the same array for the same two in a row. */
+export class Concatenation {
+  private lastFirst: readonly RateLimitRule[] | undefined;
+  private lastSecond: readonly RateLimitRule[] | undefined;
+  private last: readonly RateLimitRule[] = [];
+
+  of(first: readonly RateLimitRule[], second: readonly RateLimitRule[]): readonly RateLimitRule[] {
+    if (first !== this.lastFirst || second !== this.lastSecond) {
+      this.last = first.concat(second);
+      this.lastFirst = first;
+      this.lastSecond = second;
+    }
+    return this.last;
   }
 }

@@ -194,4 +194,48 @@ describe('RuleTable', () => {
       expect(periods.resolve(request(1, 'api_v1_widgets'))).toBe(first);
     });
   });
+
+  describe('shadow rules', () => {
+    const shadowed = new RuleTable([
+      { tierId: 1, path: 'api_v1_widgets', limit: 5, period: 60, mode: 'shadow', name: 'try' },
+      { tierId: 2, path: 'api_v1_widgets', limit: 5, period: 60, mode: 'shadow', name: 'try2' },
+      { tierId: 2, path: 'api_v1_widgets', limit: 50, period: 3600, mode: 'enforce', name: 'hour' },
+      { tierId: 3, path: '*', limit: 100, period: 60, mode: 'shadow', name: 'all' },
+      { tierId: 4, path: '*', limit: 100, period: 60, mode: 'shadow', name: 'all4' },
+      { tierId: 4, path: '*', limit: 900, period: 3600, name: 'all4h' },
+    ]);
+    const shadow = (rule: RateLimitRule): RateLimitRule => ({ ...rule, mode: 'shadow' });
+
+    it('tries a shadow rule out beside what applies without it: the route and the total', () => {
+      expect(shadowed.resolve(request(1, 'api_v1_widgets'))).toEqual([
+        shadow(ruled(fixed(5, 60), 'api_v1_widgets', 'try')),
+        keyed(fixed(5, 60), 'api_v1_widgets#GET'),
+        DEFAULT_TOTAL,
+      ]);
+      const context = request(1, 'api_v1_widgets');
+      expect(shadowed.resolve(context)).toBe(shadowed.resolve({ ...context }));
+    });
+
+    it('lets an enforced rule of the path replace the route, shadow periods beside it', () => {
+      expect(shadowed.resolve(request(2, 'api_v1_widgets'))).toEqual([
+        shadow(ruled(fixed(5, 60), 'api_v1_widgets#60s', 'try2')),
+        { ...ruled(fixed(50, 3600), 'api_v1_widgets#3600s', 'hour'), mode: 'enforce' },
+        DEFAULT_TOTAL,
+      ]);
+    });
+
+    it('keeps the default total beside shadow totals, on keys of their own', () => {
+      expect(shadowed.resolve(request(3, 'api_v1_gadgets'))).toEqual([
+        keyed(fixed(5, 60), 'api_v1_gadgets#GET'),
+        DEFAULT_TOTAL,
+        shadow(ruled(fixed(100, 60), '*#60s', 'all')),
+      ]);
+      // An enforced total among them replaces the default, as before.
+      expect(shadowed.resolve(request(4, 'api_v1_gadgets'))).toEqual([
+        keyed(fixed(5, 60), 'api_v1_gadgets#GET'),
+        shadow(ruled(fixed(100, 60), '*#60s', 'all4')),
+        ruled(fixed(900, 3600), '*#3600s', 'all4h'),
+      ]);
+    });
+  });
 });

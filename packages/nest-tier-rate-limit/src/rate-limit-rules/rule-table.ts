@@ -9,7 +9,7 @@ import {
   sanitizePath,
   TOTAL_KEY_PATH,
 } from '../rate-limit/index.js';
-import { RouteWithTotals, WithDefaultTotal } from './rule-memos.js';
+import { Concatenation, RouteWithTotals, WithDefaultTotal } from './rule-memos.js';
 import { isTotalPath } from './total-path.js';
 
 /** The fields of a stored rule that rule resolution needs. */
@@ -27,12 +27,26 @@ export interface RuleRow {
   mode?: RateLimitMode;
 }
 
+/** One stored path's rules. */
+interface PathRules {
+  /** The path's rules (one per period), then the tier's totals. */
+  rules: readonly RateLimitRule[];
+  /** The path's rules alone. */
+  own: readonly RateLimitRule[];
+  /** Every one of the path's rules is a shadow: what applies without them applies beside them. */
+  shadowOnly: boolean;
+}
+
 /** One tier's rules, each answer built once. */
 interface TierRules {
-  /** Per stored path: that path's rules (one per period), then the tier's totals. */
-  paths: Map<string, readonly RateLimitRule[]>;
-  /** The tier's total budget (rules on `*`), keyed on `*`; empty when it sets none. */
+  paths: Map<string, PathRules>;
+  /**
+   * The tier's total budget (rules on `*`), keyed on `*`; empty when it sets none. Shadow totals
+   * alone are keyed on their period too (`*#60s`), beside the module's default total on `*`.
+   */
   totals: readonly RateLimitRule[];
+  /** Some total is enforced: the tier's totals replace the module's default total. */
+  enforcesTotal: boolean;
   /** Rules held, the totals counted once. */
   size: number;
 }
@@ -46,6 +60,8 @@ export class RuleTable {
   private readonly byTier = new Map<number, TierRules>();
   private readonly withDefaultTotal = new WithDefaultTotal();
   private readonly routeWithTotals = new RouteWithTotals();
+  private readonly routeWithShadowTotals = new RouteWithTotals(true);
+  private readonly shadowPath = new Concatenation();
 
   /** Rows in the order given; of two for one tier, path and period, the later is dropped. */
   constructor(rows: readonly RuleRow[]) {
@@ -89,13 +105,7 @@ export class RuleTable {
     template: string | undefined,
     rawPath: string,
   ): readonly RateLimitRule[] | undefined {
-    const paths = this.byTier.get(tierId)?.paths;
-    if (paths === undefined) return undefined;
-    return (
-      paths.get(path) ??
-      (template === undefined ? undefined : paths.get(template)) ??
-      paths.get(rawPath)
-    );
+    return this.matchPath(this.byTier.get(tierId), path, template, rawPath)?.rules;
   }
 
   /** The tier's total budget across every guarded route; empty when it sets none. */
@@ -111,28 +121,60 @@ export class RuleTable {
   resolve(context: RateLimitRuleContext): readonly RateLimitRule[] {
     const tierId = context.caller?.tierId;
     if (tierId === null || tierId === undefined) return fallbackRules(context);
-    const totals = this.totals(tierId);
-    const rules = this.match(tierId, context.path, context.template, context.rawPath);
-    if (rules !== undefined) {
-      return totals.length > 0 ? rules : this.withDefaultTotal.of(rules, context.fallback.total);
+    const tier = this.byTier.get(tierId);
+    if (tier === undefined) return fallbackRules(context);
+    const matched = this.matchPath(tier, context.path, context.template, context.rawPath);
+    if (matched !== undefined && !matched.shadowOnly) {
+      const { rules } = matched;
+      return tier.enforcesTotal ? rules : this.withDefaultTotal.of(rules, context.fallback.total);
     }
-    return totals.length > 0 ? this.routeWithTotals.of(context, totals) : fallbackRules(context);
+    // A shadow rule is tried out beside what applies without it, never instead of it.
+    const { totals } = tier;
+    let base: readonly RateLimitRule[];
+    if (tier.enforcesTotal) base = this.routeWithTotals.of(context, totals);
+    else if (totals.length > 0) base = this.routeWithShadowTotals.of(context, totals);
+    else base = fallbackRules(context);
+    return matched === undefined ? base : this.shadowPath.of(matched.own, base);
   }
+
+  private matchPath(
+    tier: TierRules | undefined,
+    path: string,
+    template: string | undefined,
+    rawPath: string,
+  ): PathRules | undefined {
+    const paths = tier?.paths;
+    if (paths === undefined) return undefined;
+    return (
+      paths.get(path) ??
+      (template === undefined ? undefined : paths.get(template)) ??
+      paths.get(rawPath)
+    );
+  }
+}
+
+function isShadow(rule: RateLimitRule): boolean {
+  return rule.mode === 'shadow';
 }
 
 const NONE: readonly RateLimitRule[] = Object.freeze([]);
 
 /** A tier's answers: each path's rules keyed on the path (and period, when it has several). */
 function tierRules(windows: Map<string, RateLimitWindow[]>): TierRules {
-  const totals = keyedRules(TOTAL_KEY_PATH, windows.get(TOTAL_KEY_PATH) ?? []);
-  const paths = new Map<string, readonly RateLimitRule[]>();
+  const totalWindows = windows.get(TOTAL_KEY_PATH) ?? [];
+  let totals = keyedRules(TOTAL_KEY_PATH, totalWindows);
+  const enforcesTotal = totals.some((rule) => !isShadow(rule));
+  // Shadow totals sit beside the default total, whose key is `*`: never on the same key.
+  if (!enforcesTotal)
+    totals = totals.map((rule) => ({ ...rule, keyPath: `${TOTAL_KEY_PATH}#${rule.period}s` }));
+  const paths = new Map<string, PathRules>();
   let size = totals.length;
   for (const [path, pathWindows] of windows) {
     if (path === TOTAL_KEY_PATH) continue;
     // The counter is keyed on the rule's path, so a template rule gives all ids one counter.
-    const rules = keyedRules(sanitizePath(path), pathWindows);
-    size += rules.length;
-    paths.set(path, [...rules, ...totals]);
+    const own = keyedRules(sanitizePath(path), pathWindows);
+    size += own.length;
+    paths.set(path, { rules: [...own, ...totals], own, shadowOnly: own.every(isShadow) });
   }
-  return { paths, totals, size };
+  return { paths, totals, enforcesTotal, size };
 }

@@ -1,6 +1,8 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpServer } from '@nestjs/common';
-import { parseList } from 'structured-headers';
+import fc from 'fast-check';
+import { parseList, serializeList } from 'structured-headers';
+import { ietfPolicyField, ietfStateField, policyLabel } from './ietf-headers.js';
 import type { RateLimitHeaderMode } from './rate-limit-options.js';
 import { type RateLimitDecision, toWholeSeconds } from './rate-limit-decision.js';
 import { responseHeaderSetter, writeRateLimitHeaders } from './rate-limit-headers.js';
@@ -167,5 +169,72 @@ describe('writeRateLimitHeaders by mode', () => {
 
   it('writes no IETF fields for a degraded decision, which knows no policies', () => {
     expect(written({ ...allowed, degraded: true, source: 'policy' }, 'ietf')).toEqual({});
+  });
+});
+
+describe('the IETF fields against structured-headers', () => {
+  const state = (
+    name: string,
+    limit: number,
+    period: number,
+    remaining: number,
+    reset: number,
+  ) => ({
+    ...allowed,
+    policy: { key: `k-${name}`, limit, period, name },
+    limit,
+    remaining,
+    resetSeconds: reset,
+  });
+
+  it('writes what serializeList writes, for any names and counts', () => {
+    const int = fc.integer({ min: 0, max: 1_000_000_000 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.string({ maxLength: 30, unit: 'binary' }), int, int, int, int), {
+          minLength: 1,
+          maxLength: 4,
+          selector: ([name]) => name,
+        }),
+        (policies) => {
+          const states = policies.map(([name, ...counts]) => state(name, ...counts));
+          const label = (name: string) => policyLabel({ key: '', limit: 1, period: 1, name });
+          expect(ietfPolicyField(states)).toBe(
+            serializeList(
+              policies.map(([name, limit, period]) => [
+                label(name),
+                new Map([
+                  ['q', limit],
+                  ['w', period],
+                ]),
+              ]),
+            ),
+          );
+          expect(ietfStateField(states)).toBe(
+            serializeList(
+              policies.map(([name, , , remaining, reset]) => [
+                label(name),
+                new Map([
+                  ['r', remaining],
+                  ['t', reset],
+                ]),
+              ]),
+            ),
+          );
+        },
+      ),
+    );
+  });
+
+  it('leaves shadow policies out beside enforced ones, and shows them when all are', () => {
+    const enforced = state('hour', 100, 3600, 97, 3599);
+    const shadow = {
+      ...state('try', 2, 60, 0, 60),
+      policy: { ...state('try', 2, 60, 0, 60).policy, shadow: true },
+    };
+    expect(parseList(ietfStateField([shadow, enforced])).map(([name]): unknown => name)).toEqual([
+      'hour',
+    ]);
+    expect(parseList(ietfPolicyField([shadow])).map(([name]): unknown => name)).toEqual(['try']);
   });
 });

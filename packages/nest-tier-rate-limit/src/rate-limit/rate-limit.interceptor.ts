@@ -3,6 +3,7 @@ import {
   type ExecutionContext,
   HttpException,
   HttpStatus,
+  Inject,
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
@@ -16,6 +17,8 @@ import {
 } from './rate-limit-headers.js';
 import { type RateLimitSettlement, takeRateLimitSettlement } from './rate-limit-request.js';
 import { RateLimitService } from './rate-limit.service.js';
+import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
+import type { ResolvedRateLimitOptions } from './rate-limit-options.js';
 
 /**
  * Settles the guard's hit once the handler has answered, for routes where only some answers use
@@ -36,6 +39,7 @@ export class RateLimitInterceptor implements NestInterceptor {
   constructor(
     private readonly limiter: RateLimitService,
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(RATE_LIMIT_OPTIONS) private readonly options: ResolvedRateLimitOptions,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -72,7 +76,7 @@ export class RateLimitInterceptor implements NestInterceptor {
     if (response.headersSent === true || response.sent === true) return;
     this.setHeader ??= responseHeaderSetter(this.adapterHost.httpAdapter);
     try {
-      writeRateLimitHeaders(this.setHeader, response, after);
+      writeRateLimitHeaders(this.setHeader, response, after, this.options.headers);
     } catch {
       // The refund stands; headers that can no longer be written must not replace the answer.
     }

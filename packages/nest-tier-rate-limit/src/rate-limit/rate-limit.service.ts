@@ -6,6 +6,7 @@ import {
   toWholeSeconds,
 } from './rate-limit-decision.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { everyShadow, isShownState } from './ietf-headers.js';
 import { RateLimitMetrics } from './metrics/rate-limit-metrics.js';
 import { ShadowRefusalLog } from './shadow-refusal-log.js';
 import { isPromiseLike, type MaybePromise } from './maybe-promise.js';
@@ -445,8 +446,9 @@ function stateOf(hit: RateLimitHit, policy: RateLimitPolicyCheck): RateLimitPoli
 
 /**
  * One decision from every policy's hit: refused when any policy not in shadow refused, described
- * by the policy with the fewest requests left among the refusing ones (else among all; the later
- * reset breaks a tie), waiting as long as the slowest refusing policy.
+ * by the policy with the fewest requests left among the refusing ones (else among all those the
+ * headers show, see `isShownState`; the later reset breaks a tie), waiting as long as the slowest
+ * refusing policy.
  */
 function summarize(
   policies: readonly RateLimitPolicyCheck[],
@@ -456,10 +458,13 @@ function summarize(
 ): RateLimitDecision {
   const states = hits.map((hit, index) => stateOf(hit, policies[index]));
   const allowed = states.every(passes);
+  const shadows = everyShadow(states);
   let shown: RateLimitPolicyState | undefined;
   let retryAfterSeconds = 0;
   for (const state of states) {
     if (!allowed && passes(state)) continue;
+    // Beside enforced policies, a shadow one is not what the headers describe.
+    if (!isShownState(state, shadows)) continue;
     if (!allowed) retryAfterSeconds = Math.max(retryAfterSeconds, state.retryAfterSeconds);
     if (
       shown === undefined ||

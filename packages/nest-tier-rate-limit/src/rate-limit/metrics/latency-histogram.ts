@@ -39,6 +39,13 @@ export class LatencyHistogram {
     this.count += 1;
   }
 
+  /** Forgets every observation (`registry.resetMetrics()` calls it on every metric). */
+  reset(): void {
+    this.buckets.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+
   /** The series as prom-client serializes them: cumulative buckets, `+Inf`, sum and count. */
   get(): Promise<{
     name: string;

@@ -45,4 +45,14 @@ describe('RateLimitMetrics', () => {
     );
     expect(() => new RateLimitMetrics('memory', registry)).toThrow(/already been registered/);
   });
+
+  it('takes a reset of the whole registry, as hosts do between tests', async () => {
+    const metrics = new RateLimitMetrics('memory');
+    metrics.storeCall(1);
+    metrics.storeFailed();
+    metrics.registry.resetMetrics();
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('ratelimit_store_duration_seconds_count{backend="memory"} 0');
+    expect(text).not.toContain('ratelimit_store_errors_total{backend="memory"} 1');
+  });
 });

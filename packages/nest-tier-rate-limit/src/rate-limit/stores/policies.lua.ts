@@ -148,8 +148,9 @@ end
  * per policy: algorithm (`f`, `s`, `g`; `F`, `S`, `G` for a shadow policy), limit, period in
  * seconds, burst. Reply: one array per policy, in order: `{limited, count, remaining, resetMs,
  * retryAfterMs, window}`, `limited` 1 or 0, the rest integers for a fixed window (`window` its end
- * on Redis' clock, ms) and `%.17g` text otherwise (`window` the sliding window's sub-window, absent
- * for GCRA and for a shadow policy's refusal in a request that passed).
+ * on Redis' clock, ms) and `%.17g` text otherwise (`window` the sliding window's sub-window, or
+ * GCRA's TAT just after the request; absent for a refusal by GCRA and for a shadow policy's
+ * refusal in a request that passed).
  *
  * Fixed windows write only when counting: `SET … PX` opens one (over any other value), `INCRBY`
  * counts in a live one. A counter left without expiry starts its window now, as in the
