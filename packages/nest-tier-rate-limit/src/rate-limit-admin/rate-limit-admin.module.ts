@@ -1,6 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { RateLimitCountersController } from './counters/rate-limit-counters.controller.js';
+import { RateLimitCountersService } from './counters/rate-limit-counters.service.js';
 import { DatabaseUnavailableInterceptor } from './database-unavailable.interceptor.js';
+import { RateLimitPoliciesController } from './policies/rate-limit-policies.controller.js';
+import { RateLimitPolicyExplainer } from './policies/rate-limit-policy-explainer.js';
+import { RateLimitRouteFinder } from './policies/rate-limit-route-finder.js';
 import {
   RATE_LIMIT_ADMIN_OPTIONS,
   type RateLimitAdminModuleOptions,
@@ -12,8 +17,10 @@ import { TiersController } from './tiers/tiers.controller.js';
 import { TiersService } from './tiers/tiers.service.js';
 
 /**
- * The opt-in admin API: `/rate-limits` and `/tiers`. Needs `RateLimitModule` (for the caller
- * resolver that identifies superusers) and `RateLimitRulesModule` (entities and rule cache).
+ * The opt-in admin API: `/rate-limits` and `/tiers`, and `/rate-limit-policies` (which limits a
+ * request falls under, and why) and `/rate-limit-counters` (a caller's live counters). Needs
+ * `RateLimitModule` (for the caller resolver that identifies superusers) and
+ * `RateLimitRulesModule` (entities and rule cache).
  * While the database cannot be reached it answers 503 with `Retry-After` (its controllers carry
  * {@link DatabaseUnavailableInterceptor}); the guard keeps serving the rules the cache holds.
  * Its controllers validate their own bodies, queries and params (`ValidatesOwnInput`), with or
@@ -21,12 +28,20 @@ import { TiersService } from './tiers/tiers.service.js';
  * Import it as is (routes at the app's prefix, superusers write) or through {@link forRoot}.
  */
 @Module({
-  controllers: [RateLimitsController, TiersController],
+  controllers: [
+    RateLimitsController,
+    TiersController,
+    RateLimitPoliciesController,
+    RateLimitCountersController,
+  ],
   providers: [
     RateLimitsService,
     TiersService,
     SuperuserWritesGuard,
     DatabaseUnavailableInterceptor,
+    RateLimitRouteFinder,
+    RateLimitPolicyExplainer,
+    RateLimitCountersService,
   ],
 })
 export class RateLimitAdminModule {

@@ -1,3 +1,5 @@
+import { documentRateLimitCounters } from './rate-limit-counters.openapi.js';
+import { documentRateLimitPolicies } from './rate-limit-policies.openapi.js';
 import { documentRateLimits } from './rate-limits.openapi.js';
 import type { RateLimitAdminOpenApi } from './rate-limit-admin-open-api.js';
 import { documentPagination } from './shared.openapi.js';
@@ -24,4 +26,6 @@ export function documentRateLimitAdmin(swagger: RateLimitAdminOpenApi): void {
   documentPagination(swagger);
   documentRateLimits(swagger);
   documentTiers(swagger);
+  documentRateLimitPolicies(swagger);
+  documentRateLimitCounters(swagger);
 }
