@@ -54,6 +54,7 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
       'SeedTiersAndRules1795765900000',
       'AddCountingAlgorithm1796300000000',
       'OneLiveRulePerPeriod1796400000000',
+      'AddRuleMode1796500000000',
     ]);
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
@@ -78,6 +79,7 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
       ...stamps,
       'algorithm',
       'burst',
+      'mode',
     ]);
     expect(columns).toContainEqual(
       expect.objectContaining({
@@ -170,6 +172,23 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
     });
   });
 
+  it('enforces every rule, the originally seeded ones too, and refuses an unknown mode', async () => {
+    await rolledBack(async () => {
+      await sql(ORIGINAL_SEED_SQL);
+      expect(await sql(`SELECT DISTINCT mode FROM rate_limits`)).toEqual([{ mode: 'enforce' }]);
+    });
+    await rolledBack(async () => {
+      await sql(`INSERT INTO rate_limits (tier_id, name, path, "limit", period, mode)
+        VALUES (1, 'try', 'api_try', 5, 60, 'shadow')`);
+    });
+    await rolledBack(async () => {
+      await expect(
+        sql(`INSERT INTO rate_limits (tier_id, name, path, "limit", period, mode)
+          VALUES (1, 'try', 'api_try', 5, 60, 'dry-run')`),
+      ).rejects.toMatchObject({ code: '23514', constraint: 'CHK_rate_limits_mode' });
+    });
+  });
+
   it('refuses an unknown algorithm and a burst but with gcra', async () => {
     const counting = `INSERT INTO rate_limits (tier_id, name, path, "limit", period, algorithm, burst)
       VALUES (1, 'c', 'api_c', 5, 60, $1, $2)`;
@@ -204,6 +223,8 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
     await sql(PERIOD_RULE, [2, 'e_live', 'api_e', 60]);
     await sql(PERIOD_RULE, [2, 'e_gone', 'api_e', 3600]);
     await sql(`UPDATE rate_limits SET deleted_at = now() WHERE name = 'e_gone'`);
+    // The mode column goes first, the newest migration.
+    await dataSource.undoLastMigration();
     await expect(dataSource.undoLastMigration()).rejects.toThrow(
       'Cannot restore one live rule per tier and path: delete all but one of each ' +
         '(tier 1 path api_d: d_burst, d_sustained)',
@@ -219,28 +240,29 @@ describe.each(targets)('migrations on $target', ({ settings }) => {
       constraint: 'UQ_rate_limits_tier_path_live',
     });
     await sql(`DELETE FROM rate_limits WHERE path IN ('api_d', 'api_e')`);
-    expect(await dataSource.runMigrations()).toHaveLength(1);
+    expect(await dataSource.runMigrations()).toHaveLength(2);
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
 
   it('refuses to revert the seed while other rules use its tiers', async () => {
     await sql(ORIGINAL_SEED_SQL);
-    // The index and the counting columns go first (the newest migrations), the rules stay.
+    // The mode, the index and the counting columns go first (the newest migrations), the rules stay.
+    await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
     await expect(dataSource.undoLastMigration()).rejects.toThrow(
       'rules still use them (free_widgets_create, pro_widgets_create)',
     );
     await sql(`DELETE FROM rate_limits WHERE path = 'api_v1_widgets'`);
-    expect(await dataSource.runMigrations()).toHaveLength(2);
+    expect(await dataSource.runMigrations()).toHaveLength(3);
   });
 
   it('reverts every migration, then runs them again', async () => {
-    for (let undone = 0; undone < 4; undone += 1) await dataSource.undoLastMigration();
+    for (let undone = 0; undone < 5; undone += 1) await dataSource.undoLastMigration();
     const tables = await sql(`SELECT table_name FROM information_schema.tables
       WHERE table_schema = 'public' ORDER BY table_name`);
     expect(tables).toEqual([{ table_name: 'migrations' }]);
-    expect(await dataSource.runMigrations()).toHaveLength(4);
+    expect(await dataSource.runMigrations()).toHaveLength(5);
     expect(await sql(`SELECT count(*)::int AS n FROM rate_limits`)).toEqual([{ n: 2 }]);
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
