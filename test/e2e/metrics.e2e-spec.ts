@@ -129,7 +129,8 @@ describe.each(adapters)('GET /metrics on %s', (adapter) => {
     expect(new Set(decisions.map((metric) => metric.labels?.tier))).toEqual(
       new Set(['1', '2', 'none']),
     );
-  });
+    // 10,000 requests through the demo's whole stack: seconds, more under --detectOpenHandles.
+  }, 180_000);
 });
 
 describe.each(adapters)('the limiter metrics of a host app on %s', (adapter) => {
