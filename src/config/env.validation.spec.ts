@@ -106,6 +106,7 @@ describe('validateEnv', () => {
     ['RATE_LIMITER_HEADERS', 'draft'],
     ['RATE_LIMITER_PROBLEM_DETAILS', 'rfc9457'],
     ['RATE_LIMITER_SHADOW', 'maybe'],
+    ['RATE_LIMITER_LOCAL_DENY_CACHE', 'sometimes'],
     ['RATE_LIMITER_BREAKER_THRESHOLD', '-1'],
     ['RATE_LIMITER_BREAKER_COOLDOWN_MS', '0'],
     ['DEFAULT_RATE_LIMIT_LIMIT', '-1'],
@@ -184,6 +185,53 @@ describe('validateEnv', () => {
     const message = errorOf({ DATABASE_URL: 'mysql://app:s3cret@db/app' });
     expect(message).toContain('"mysql://app:***@db/app"');
     expect(message).not.toContain('s3cret');
+  });
+
+  describe('Redis Cluster and Sentinel', () => {
+    const CLUSTER = 'RATE_LIMITER_REDIS_CLUSTER_NODES';
+    const SENTINELS = 'RATE_LIMITER_REDIS_SENTINELS';
+    const NAME = 'RATE_LIMITER_REDIS_SENTINEL_NAME';
+
+    it('reads host:port lists, trimmed, IPv6 hosts in brackets', () => {
+      expect(validateEnv({ [CLUSTER]: 'redis-1:7000, 10.0.0.6:7001,[::1]:7002' })).toMatchObject({
+        rateLimiterRedisClusterNodes: [
+          { host: 'redis-1', port: 7000 },
+          { host: '10.0.0.6', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+      });
+      expect(validateEnv({ [SENTINELS]: '127.0.0.1:26379', [NAME]: 'main' })).toMatchObject({
+        rateLimiterRedisSentinels: [{ host: '127.0.0.1', port: 26379 }],
+        rateLimiterRedisSentinelName: 'main',
+      });
+    });
+
+    it.each(['redis-1', 'redis-1:0', 'redis-1:65536', 'a:1,,b:2', '::1:7000', 'redis://a:1'])(
+      'rejects %s as a node list',
+      (value) => {
+        expect(errorOf({ [CLUSTER]: value })).toBe(
+          `${CLUSTER} must be a comma-separated list of host:port (an IPv6 host in brackets) (got ${JSON.stringify(value)})`,
+        );
+      },
+    );
+
+    it('needs the sentinels and their master name together', () => {
+      expect(errorOf({ [SENTINELS]: 'a:26379' })).toBe(
+        `${NAME} must be set when ${SENTINELS} is set`,
+      );
+      expect(errorOf({ [NAME]: 'main' })).toBe(`${SENTINELS} must be set when ${NAME} is set`);
+    });
+
+    it('refuses a cluster and sentinels together', () => {
+      expect(errorOf({ [CLUSTER]: 'a:7000', [SENTINELS]: 'b:26379', [NAME]: 'main' })).toBe(
+        `${CLUSTER} cannot be set with ${SENTINELS} (got "a:7000")`,
+      );
+    });
+
+    it('never echoes the sentinel password', () => {
+      const secret = { RATE_LIMITER_REDIS_SENTINEL_PASSWORD: 'sentinel-secret', PORT: 'x' };
+      expect(errorOf(secret)).not.toContain('sentinel-secret');
+    });
   });
 
   describe('DEFAULT_RATE_LIMIT_TOTAL_LIMIT / _PERIOD', () => {
@@ -281,8 +329,9 @@ describe('.env.example', () => {
       ([, k, v]): [string, string] => [k, v],
     );
     const env = validateEnv(Object.fromEntries(entries));
-    expect(entries).toHaveLength(39);
-    // The Redis password, the JWT secret, the demo admin's password and the metrics token are empty.
-    expect(Object.keys(env)).toHaveLength(39 - 4);
+    expect(entries).toHaveLength(44);
+    // Empty: the Redis and sentinel passwords, the cluster's nodes (a cluster excludes the
+    // sentinels), the JWT secret, the demo admin's password and the metrics token.
+    expect(Object.keys(env)).toHaveLength(44 - 6);
   });
 });

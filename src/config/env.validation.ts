@@ -8,8 +8,8 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { Bool, Env, Int, OneOf, PositiveNumber, SetTogetherWith, TrustProxy } from './parse.js';
-import { Url, variableName } from './parse.js';
-import type { TrustProxySetting } from './parse.js';
+import { HostPorts, NotSetWith, Url, variableName } from './parse.js';
+import type { HostPort, TrustProxySetting } from './parse.js';
 import { RATE_LIMIT_ALGORITHMS, type RateLimitAlgorithm } from 'nest-tier-rate-limit';
 
 /** Accepted `NODE_ENV` values. */
@@ -31,6 +31,7 @@ const SECRET_VARIABLES = new Set([
   'DEMO_ADMIN_USERNAME',
   'DEMO_ADMIN_PASSWORD',
   'METRICS_TOKEN',
+  'RATE_LIMITER_REDIS_SENTINEL_PASSWORD',
 ]);
 
 /** Every variable, camelCased; unset optional ones are absent. Defaults are the initializers. */
@@ -84,6 +85,11 @@ class EnvironmentVariables {
   @Env('RATE_LIMITER_PROBLEM_DETAILS') @Bool() rateLimiterProblemDetails = false;
   /** `RATE_LIMITER_SHADOW`: every limit counts and reports, none refuses. */
   @Env('RATE_LIMITER_SHADOW') @Bool() rateLimiterShadow = false;
+  /**
+   * `RATE_LIMITER_LOCAL_DENY_CACHE`: refuse keys the store refused in process until their reset;
+   * unset: on for Redis and Memcached, off for memory.
+   */
+  @Env('RATE_LIMITER_LOCAL_DENY_CACHE') @IsOptional() @Bool() rateLimiterLocalDenyCache?: boolean;
   /** `RATE_LIMITER_STORE_TIMEOUT_MS`: longest wait for the backend on one check. */
   @Env('RATE_LIMITER_STORE_TIMEOUT_MS') @Int(1, 60000) rateLimiterStoreTimeoutMs = 250;
   /** `RATE_LIMITER_MEMORY_MAX_KEYS`: bound of the memory store. */
@@ -104,6 +110,27 @@ class EnvironmentVariables {
   @Env('RATE_LIMITER_REDIS_POOL_SIZE') @Int(1) rateLimiterRedisPoolSize = 10;
   /** `RATE_LIMITER_REDIS_URL`: overrides host, port, db and password. */
   @Env('RATE_LIMITER_REDIS_URL') @Url('redis:', 'rediss:') rateLimiterRedisUrl?: string;
+  /** `RATE_LIMITER_REDIS_CLUSTER_NODES`: `host:port,…` of a Redis Cluster; wins over the above. */
+  @Env('RATE_LIMITER_REDIS_CLUSTER_NODES')
+  @IsOptional()
+  @HostPorts()
+  @NotSetWith('rateLimiterRedisSentinels')
+  rateLimiterRedisClusterNodes?: HostPort[];
+  /** `RATE_LIMITER_REDIS_SENTINELS`: `host:port,…` of the sentinels watching the master. */
+  @Env('RATE_LIMITER_REDIS_SENTINELS')
+  @SetTogetherWith('rateLimiterRedisSentinelName')
+  @HostPorts()
+  rateLimiterRedisSentinels?: HostPort[];
+  /** `RATE_LIMITER_REDIS_SENTINEL_NAME`: the master group the sentinels watch. */
+  @Env('RATE_LIMITER_REDIS_SENTINEL_NAME')
+  @SetTogetherWith('rateLimiterRedisSentinels')
+  @IsString(TEXT)
+  rateLimiterRedisSentinelName?: string;
+  /** `RATE_LIMITER_REDIS_SENTINEL_PASSWORD`: the sentinels' own; never logged. */
+  @Env('RATE_LIMITER_REDIS_SENTINEL_PASSWORD')
+  @IsOptional()
+  @IsString(TEXT)
+  rateLimiterRedisSentinelPassword?: string;
   /** `RATE_LIMITER_MEMCACHED_HOST`. */
   @Env('RATE_LIMITER_MEMCACHED_HOST') @IsString() rateLimiterMemcachedHost = 'localhost';
   /** `RATE_LIMITER_MEMCACHED_PORT`. */

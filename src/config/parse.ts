@@ -6,6 +6,7 @@
 import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsOptional } from 'class-validator';
 import { IsPositive, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
+import type { ValidationArguments } from 'class-validator';
 import proxyAddr from 'proxy-addr';
 
 /** Express `trust proxy` setting as parsed from `TRUST_PROXY`. */
@@ -164,4 +165,48 @@ export function TrustProxy(): PropertyDecorator {
     Transform(({ value }) => parseTrustProxy(value)),
     check,
   );
+}
+
+/** One `host:port` of a list, the host a name, an IPv4 address or a bracketed IPv6 one. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/;
+
+/**
+ * A comma-separated list of `host:port` → `{ host, port }[]`, trimmed; left as is when any entry
+ * is not one (an IPv6 host in brackets: `[::1]:7000`).
+ * @example parseHostPorts('10.0.0.5:7000, [::1]:7001') // [{ host: '10.0.0.5', port: 7000 }, { host: '::1', port: 7001 }]
+ */
+export function parseHostPorts(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const entries = value.split(',').map((entry) => HOST_PORT.exec(entry.trim()));
+  if (entries.some((match) => match === null || !(+match[3] >= 1 && +match[3] <= 65535)))
+    return value;
+  return entries.map((match) => ({ host: match![1] ?? match![2], port: Number(match![3]) }));
+}
+
+/** A comma-separated list of `host:port` (see {@link parseHostPorts}); add `IsOptional`. */
+export function HostPorts(): PropertyDecorator {
+  const message = 'must be a comma-separated list of host:port (an IPv6 host in brackets)';
+  const validator = { validate: (value: unknown) => Array.isArray(value) };
+  return all(
+    Transform(({ value }) => parseHostPorts(value)),
+    ValidateBy({ name: 'isHostPortList', validator }, { message }),
+  );
+}
+
+/**
+ * Never set together with the property `other`: when both are, start-up stops with a line naming
+ * this variable and the other. Needs a check of its own for the value (`IsOptional` included).
+ */
+export function NotSetWith(other: string): PropertyDecorator {
+  const validator = {
+    validate: (_value: unknown, args?: ValidationArguments) =>
+      (args?.object as Record<string, unknown> | undefined)?.[other] === undefined,
+  };
+  const message = () => `cannot be set with ${variableName(other)}`;
+  return ValidateBy({ name: 'notSetWith', validator }, { message });
 }

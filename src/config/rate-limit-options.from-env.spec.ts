@@ -36,4 +36,33 @@ describe('rateLimitOptionsFromEnv', () => {
       shadow: false,
     });
   });
+
+  it('passes the deny cache on, leaving the default to the package when unset', () => {
+    const env = validateEnv({ RATE_LIMITER_LOCAL_DENY_CACHE: 'false' });
+    expect(rateLimitOptionsFromEnv(env).localDenyCache).toBe(false);
+    expect(rateLimitOptionsFromEnv(validateEnv({})).localDenyCache).toBeUndefined();
+  });
+
+  it('passes a Redis Cluster and Sentinel on', () => {
+    const cluster = validateEnv({ RATE_LIMITER_REDIS_CLUSTER_NODES: 'a:7000,b:7001' });
+    expect(rateLimitOptionsFromEnv(cluster).redis).toMatchObject({
+      cluster: {
+        nodes: [
+          { host: 'a', port: 7000 },
+          { host: 'b', port: 7001 },
+        ],
+      },
+    });
+    const sentinel = validateEnv({
+      RATE_LIMITER_REDIS_SENTINELS: 's1:26379',
+      RATE_LIMITER_REDIS_SENTINEL_NAME: 'main',
+      RATE_LIMITER_REDIS_SENTINEL_PASSWORD: 'pw',
+    });
+    expect(rateLimitOptionsFromEnv(sentinel).redis).toMatchObject({
+      sentinels: [{ host: 's1', port: 26379 }],
+      sentinelName: 'main',
+      sentinelPassword: 'pw',
+    });
+    expect(rateLimitOptionsFromEnv(validateEnv({})).redis?.cluster).toBeUndefined();
+  });
 });

@@ -23,9 +23,17 @@ export function rateLimitOptionsFromEnv(env: AppEnv): RateLimitModuleOptions {
     headers: env.rateLimiterHeaders,
     problemDetails: env.rateLimiterProblemDetails,
     shadow: env.rateLimiterShadow,
+    localDenyCache: env.rateLimiterLocalDenyCache,
     memory: { maxKeys: env.rateLimiterMemoryMaxKeys },
     redis: {
       url: env.rateLimiterRedisUrl,
+      cluster:
+        env.rateLimiterRedisClusterNodes === undefined
+          ? undefined
+          : { nodes: env.rateLimiterRedisClusterNodes },
+      sentinels: env.rateLimiterRedisSentinels,
+      sentinelName: env.rateLimiterRedisSentinelName,
+      sentinelPassword: env.rateLimiterRedisSentinelPassword,
       host: env.rateLimiterRedisHost,
       port: env.rateLimiterRedisPort,
       db: env.rateLimiterRedisDb,

@@ -227,7 +227,7 @@ describe('redis store', () => {
   it('writes every check at once, none waiting for a turn of the event loop', async () => {
     const store = makeStore();
     await eventually(() => store.ping());
-    const connection = store['clients'][0];
+    const connection = store['clients'][0] as unknown as Redis;
     const key = newKey();
     const checks = [1, 2, 3, 4].map(() => store.incrementAndCheck(key, 10, 60));
     // On the wire before this tick ends: an auto-pipeline would still hold them.

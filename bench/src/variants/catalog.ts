@@ -22,7 +22,8 @@ export type VariantName =
   | 'ours-redis-gcra'
   | 'ours-memcached-sliding'
   | 'ours-memcached-gcra'
-  | `ours-${'memory' | 'redis' | 'memcached'}-policies-${2 | 3}`;
+  | `ours-${'memory' | 'redis' | 'memcached'}-policies-${2 | 3}`
+  | `ours-${'redis' | 'memcached'}-no-deny-cache`;
 
 /** What the report says about a variant, and which backend its counters live in. */
 export interface VariantInfo {
@@ -111,6 +112,14 @@ export const VARIANTS: readonly VariantInfo[] = [
       ),
     ),
   ),
+  ...(['redis', 'memcached'] as const).map((store) =>
+    info(
+      `ours-${store}-no-deny-cache`,
+      'ours',
+      store,
+      `this project, \`store: ${store}\`, \`localDenyCache: false\` (every refused request asks the store)`,
+    ),
+  ),
 ];
 
 /** Variants of `bench:micro` alone: the e2e rounds never run them. */
@@ -125,6 +134,8 @@ export const MICRO_ONLY: readonly VariantName[] = [
   ...(['memory', 'redis', 'memcached'] as const).flatMap((store) =>
     ([2, 3] as const).map((count): VariantName => `ours-${store}-policies-${count}`),
   ),
+  'ours-redis-no-deny-cache',
+  'ours-memcached-no-deny-cache',
 ];
 
 /** Measured only when asked for (`--baseline`). */

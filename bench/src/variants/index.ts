@@ -31,6 +31,10 @@ export const VARIANT_FACTORIES: Readonly<Record<VariantName, VariantFactory>> = 
   'ours-redis-policies-3': oursPolicies('redis', 3),
   'ours-memcached-policies-2': oursPolicies('memcached', 2),
   'ours-memcached-policies-3': oursPolicies('memcached', 3),
+  'ours-redis-no-deny-cache': ours('redis', undefined, undefined, { localDenyCache: false }),
+  'ours-memcached-no-deny-cache': ours('memcached', undefined, undefined, {
+    localDenyCache: false,
+  }),
   'throttler-memory': throttler('memory'),
   'throttler-redis': throttler('redis'),
   'rlf-memory': rlf('memory'),

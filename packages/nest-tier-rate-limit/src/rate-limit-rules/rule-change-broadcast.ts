@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ModuleRef } from '@nestjs/core';
-import type { Redis } from 'ioredis';
 import { BackendFailureLog } from '../rate-limit/backend-failure-log.js';
 import { RATE_LIMIT_OPTIONS } from '../rate-limit/rate-limit-options.resolve.js';
 import type { ResolvedRateLimitOptions } from '../rate-limit/rate-limit-options.js';
 import { RateLimitStore } from '../rate-limit/stores/rate-limit-store.js';
 import { RedisRateLimitStore } from '../rate-limit/stores/redis-rate-limit.store.js';
-import { closeRedis } from '../rate-limit/stores/redis-connection.js';
+import { closeRedis, type RedisConnection } from '../rate-limit/stores/redis-connection.js';
 import { encodeRuleChange, ruleChangeChannel } from './rule-change-message.js';
 import { RuleChangeSubscriber } from './rule-change-subscriber.js';
 
@@ -23,7 +22,7 @@ export class RuleChangeBroadcast {
   /** Tells this instance's messages from the others'; says nothing else about it. */
   private readonly instance = randomUUID();
   private readonly failures = new BackendFailureLog('rule-change publisher');
-  private readonly publisher: Redis;
+  private readonly publisher: RedisConnection;
   private readonly subscriber: RuleChangeSubscriber;
 
   /** @param onChange called when another instance wrote rules; must not throw */

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { BackendFailureLog } from '../rate-limit/backend-failure-log.js';
-import { closeRedis } from '../rate-limit/stores/redis-connection.js';
+import { closeRedis, type RedisConnection } from '../rate-limit/stores/redis-connection.js';
 import { ruleChangeSender } from './rule-change-message.js';
 
 /** What the log says still works while the subscriber does not. */
@@ -21,7 +20,7 @@ export class RuleChangeSubscriber {
    * @param instance the id of this instance, whose own messages are ignored
    */
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     private readonly channel: string,
     private readonly instance: string,
     private readonly onChange: () => void,

@@ -30,3 +30,4 @@ export * from './stores/memcached-rate-limit.store.js';
 export * from './stores/memory-rate-limit.store.js';
 export * from './stores/rate-limit-store.js';
 export * from './stores/redis-rate-limit.store.js';
+export type { RedisConnection } from './stores/redis-connection.js';

@@ -46,6 +46,7 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     problemDetails: options.problemDetails ?? false,
     shadow: options.shadow ?? false,
     metricsRegistry: options.metricsRegistry,
+    localDenyCache: options.localDenyCache,
     memory: options.memory,
     redis: options.redis,
     memcached: options.memcached,
@@ -78,6 +79,13 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
   if (!HEADER_MODES.includes(resolved.headers)) {
     throw new Error(`RateLimitModule option headers must be one of ${HEADER_MODES.join(', ')}`);
   }
+  const denyCache = resolved.localDenyCache;
+  if (
+    denyCache !== undefined &&
+    typeof denyCache !== 'boolean' &&
+    (typeof denyCache !== 'object' || denyCache === null)
+  )
+    throw new Error('RateLimitModule option localDenyCache must be true, false or { maxKeys }');
   for (const name of ['problemDetails', 'shadow'] as const) {
     if (typeof resolved[name] !== 'boolean')
       throw new Error(`RateLimitModule option ${name} must be true or false`);

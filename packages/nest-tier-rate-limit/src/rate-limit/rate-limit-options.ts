@@ -9,6 +9,7 @@ import type { TrustProxy } from './client-ip.js';
 import type { Clock } from './clock.js';
 import type { RateLimitRuleResolver } from './rate-limit-rule.js';
 import type { Registry } from 'prom-client';
+import type { LocalDenyCacheOptions } from './local-deny-cache.js';
 
 /**
  * What the limiter does while its backend fails: `open` lets requests through, `closed` answers
@@ -149,6 +150,15 @@ export interface RateLimitModuleOptions {
    * @default false
    */
   shadow?: boolean;
+  /**
+   * Remembers in this process the keys the store refused, until the time it said a request could
+   * pass: while a caller floods a limit, its refused requests cost the store nothing. Never lets
+   * through what the store would refuse; a changed rule, a refund or a reset here applies at once
+   * (a refund or reset made by another instance, once the remembered time is over). `true`, `false`
+   * or options (`{ maxKeys }`, default 10,000 keys).
+   * @default `true`, unless the store is the in-process memory store
+   */
+  localDenyCache?: boolean | LocalDenyCacheOptions;
 }
 
 /** Options with every default applied, as the module's providers see them. */
@@ -163,6 +173,7 @@ export type ResolvedRateLimitOptions = Required<
     | 'defaultTotalLimit'
     | 'defaultTotalPeriod'
     | 'metricsRegistry'
+    | 'localDenyCache'
   >
 > &
   Pick<
@@ -173,6 +184,7 @@ export type ResolvedRateLimitOptions = Required<
     | 'defaultTotalLimit'
     | 'defaultTotalPeriod'
     | 'metricsRegistry'
+    | 'localDenyCache'
   > & {
     circuitBreaker: Required<CircuitBreakerOptions>;
   };

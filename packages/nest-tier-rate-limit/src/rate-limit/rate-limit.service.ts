@@ -7,6 +7,7 @@ import {
 } from './rate-limit-decision.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { everyShadow, isShownState } from './ietf-headers.js';
+import { LocalDenyCache } from './local-deny-cache.js';
 import { RateLimitMetrics } from './metrics/rate-limit-metrics.js';
 import { ShadowRefusalLog } from './shadow-refusal-log.js';
 import { isPromiseLike, type MaybePromise } from './maybe-promise.js';
@@ -77,6 +78,8 @@ export class RateLimitService {
   private readonly countsPolicies: boolean;
   /** Counts in `local` mode while the shared backend is down; created on first need. */
   private insurance: MemoryRateLimitStore | undefined;
+  /** Keys the store refused, refused here until it said (unset: every check asks the store). */
+  private readonly denyCache: LocalDenyCache | undefined;
 
   /** Its Prometheus metrics (see {@link RateLimitMetrics}); the guard counts decisions there. */
   readonly metrics: RateLimitMetrics;
@@ -95,6 +98,9 @@ export class RateLimitService {
     this.metrics = metrics ?? new RateLimitMetrics(store.name);
     this.metrics.watchCircuit(() => this.circuit.isOpen);
     this.shadowLog = new ShadowRefusalLog(() => options.clock.now());
+    const denyCache = options.localDenyCache ?? !(store instanceof MemoryRateLimitStore);
+    if (denyCache !== false)
+      this.denyCache = new LocalDenyCache(denyCache === true ? {} : denyCache);
   }
 
   /**
@@ -136,9 +142,14 @@ export class RateLimitService {
     const { algorithm } = check;
     if (algorithm !== undefined && algorithm !== 'fixed-window' && !this.algorithms.has(algorithm))
       return this.unsupported(check, algorithm);
+    // Also the deny cache's time: monotonic, and the store's own (not a test's clock).
+    const started = performance.now();
+    if (this.denyCache !== undefined && this.denyCache.size > 0) {
+      const refused = this.denyCache.refusal(check, 1, started);
+      if (refused !== undefined) return counted(refused, check, 'store');
+    }
     if (!this.circuit.tryAcquire()) return this.decideWithoutStore(check);
     let hit: MaybePromise<RateLimitHit>;
-    const started = performance.now();
     try {
       // The check carries its algorithm and burst: no object built for them.
       hit = this.store.countRequest(check.key, check.limit, check.period, check);
@@ -180,9 +191,13 @@ export class RateLimitService {
       this.failures.failure(error, POLICY_WORDS[this.failureModeOf(failure)]);
       return this.withoutStore(policies, cost, failure);
     }
+    const started = performance.now();
+    if (this.denyCache !== undefined && this.denyCache.size > 0) {
+      const refused = knownRefusal(this.denyCache, policies, cost, started);
+      if (refused !== undefined) return refused;
+    }
     if (!this.circuit.tryAcquire()) return this.withoutStore(policies, cost, failure);
     let hits: MaybePromise<RateLimitHit[]>;
-    const started = performance.now();
     try {
       hits = this.store.countPolicies(policies, cost, refundable);
     } catch (error) {
@@ -224,6 +239,9 @@ export class RateLimitService {
     const store = source === 'local' ? this.insurance : this.store;
     if (store === undefined || (store === this.store && this.circuit.isOpen)) return decision;
     const policies = decision.policies.map((state) => state.policy);
+    // Units given back may let a remembered refusal's key pass sooner than the store said.
+    if (this.denyCache !== undefined && this.denyCache.size > 0)
+      for (const policy of policies) this.denyCache.forget(policy.key);
     const left = decision.cost - amount;
     // Taken at once, so that a second refund of the same decision, even concurrent, finds less.
     decision.cost = left;
@@ -254,13 +272,21 @@ export class RateLimitService {
     return this.store.getCount(key);
   }
 
-  /** Clears the live counter of `key`. Rejects when the backend fails. */
+  /**
+   * Clears the live counter of `key` (and this process's memory of its refusal). Rejects when the
+   * backend fails.
+   */
   reset(key: string): Promise<void> {
+    this.denyCache?.forget(key);
     return this.store.reset(key);
   }
 
-  /** Clears every counter matching a glob; rejects on stores that cannot enumerate keys. */
+  /**
+   * Clears every counter matching a glob (and every refusal this process remembers); rejects on
+   * stores that cannot enumerate keys.
+   */
   resetPattern(pattern: string): Promise<number> {
+    this.denyCache?.clear();
     return this.store.resetPattern(pattern);
   }
 
@@ -285,6 +311,7 @@ export class RateLimitService {
     this.metrics.storeCall(performance.now() - started);
     this.circuit.success();
     this.failures.success();
+    if (hit.limited) this.denyCache?.remember(check, 1, hit, started);
     return counted(hit, check, 'store');
   }
 
@@ -300,7 +327,11 @@ export class RateLimitService {
       this.circuit.success();
       this.failures.success();
     }
-    return summarize(policies, hits, cost, source);
+    const decision = summarize(policies, hits, cost, source);
+    if (!decision.allowed && source === 'store' && this.denyCache !== undefined)
+      for (let i = 0; i < hits.length; i += 1)
+        this.denyCache.remember(policies[i], cost, hits[i], started);
+    return decision;
   }
 
   /** A store that cannot count this way: the failure mode decides, the circuit stays as it is. */
@@ -390,6 +421,27 @@ export class RateLimitService {
     });
     return this.insurance;
   }
+}
+
+/**
+ * The refusal `cache` knows for `cost` units on these policies at `now`, as the store answered
+ * it, described by the policies known to refuse; `undefined` when none is known to.
+ */
+function knownRefusal(
+  cache: LocalDenyCache,
+  policies: readonly RateLimitPolicyCheck[],
+  cost: number,
+  now: number,
+): RateLimitDecision | undefined {
+  let refusing: RateLimitPolicyCheck[] | undefined;
+  let hits: RateLimitHit[] | undefined;
+  for (const policy of policies) {
+    const hit = cache.refusal(policy, cost, now);
+    if (hit === undefined) continue;
+    (refusing ??= []).push(policy);
+    (hits ??= []).push(hit);
+  }
+  return refusing === undefined ? undefined : summarize(refusing, hits!, cost, 'store');
 }
 
 /** What is wrong with a list of policies for one call, or `undefined`. */

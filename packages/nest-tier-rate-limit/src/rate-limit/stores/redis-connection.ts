@@ -1,9 +1,14 @@
 import type * as ioredis from 'ioredis';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { loadOptionalDependency } from './optional-dependency.js';
 import type { RedisRateLimitStoreOptions } from './redis-rate-limit.store.js';
 
 const QUIT_TIMEOUT_MS = 1000;
+/** How often a cluster client asks for the slot map anyway: a promoted replica is found soon. */
+const SLOTS_REFRESH_MS = 1000;
+
+/** A connection to one Redis (alone or found through Sentinel), or to a Redis Cluster. */
+export type RedisConnection = Redis | Cluster;
 
 /** The store's script as an ioredis command. */
 export const SCRIPT_COMMAND = 'rateLimitFixedWindow';
@@ -11,12 +16,45 @@ export const SCRIPT_COMMAND = 'rateLimitFixedWindow';
 /**
  * Opens a connection for the store: no offline queue (a dead Redis fails a call at once),
  * every command bounded by `timeoutMs` and written at once, and reconnection forever with a
- * capped backoff. Loads `ioredis` on first use: a store given its own client never needs it.
+ * capped backoff. A Redis Cluster when `cluster` is set, a master found through Sentinel when
+ * `sentinels` is, else one server. Loads `ioredis` on first use: a store given its own client
+ * never needs it.
  * @throws Error naming the package to install when `ioredis` is absent
  */
-export function connect(options: RedisRateLimitStoreOptions): Redis {
-  const { Redis: RedisClient } = loadOptionalDependency<typeof ioredis>('ioredis', 'redis');
-  const common: RedisOptions = {
+export function connect(options: RedisRateLimitStoreOptions): RedisConnection {
+  const library = loadOptionalDependency<typeof ioredis>('ioredis', 'redis');
+  const common = nodeOptions(options);
+  let client: RedisConnection;
+  if (options.cluster !== undefined) client = connectCluster(library, options, common);
+  else if (options.url !== undefined) client = new library.Redis(options.url, common);
+  else if (options.sentinels !== undefined)
+    client = new library.Redis({
+      ...common,
+      sentinels: [...options.sentinels],
+      name: options.sentinelName,
+      sentinelPassword: options.sentinelPassword,
+      db: options.db ?? 1,
+      password: options.password,
+      // Sentinels announce a failover at once, instead of the next failed reconnection finding it.
+      failoverDetector: true,
+      sentinelRetryStrategy: (times) => Math.min(times * 50, 1000),
+    });
+  else
+    client = new library.Redis({
+      ...common,
+      host: options.host ?? 'localhost',
+      port: options.port ?? 6379,
+      db: options.db ?? 1,
+      password: options.password,
+    });
+  // Failures reach the caller through rejected calls, logged there (throttled).
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** The options of every connection to one server, the cluster's nodes included. */
+function nodeOptions(options: RedisRateLimitStoreOptions): RedisOptions {
+  return {
     connectTimeout: options.connectTimeoutMs ?? 5000,
     commandTimeout: options.timeoutMs ?? 250,
     enableOfflineQueue: false,
@@ -28,23 +66,42 @@ export function connect(options: RedisRateLimitStoreOptions): Redis {
     // deferring writes to share them was slower at every concurrency measured (bench:micro).
     enableAutoPipelining: false,
   };
-  const client =
-    options.url !== undefined
-      ? new RedisClient(options.url, common)
-      : new RedisClient({
-          ...common,
-          host: options.host ?? 'localhost',
-          port: options.port ?? 6379,
-          db: options.db ?? 1,
-          password: options.password,
-        });
-  // Failures reach the caller through rejected calls, logged there (throttled).
-  client.on('error', () => undefined);
-  return client;
+}
+
+/**
+ * A cluster client that answers within the store's timeout while a master fails: a command
+ * whose connection closed is not sent again (the script may have run), nor one refused with
+ * `CLUSTERDOWN` (the failure mode answers instead); `MOVED` and `ASK` are followed at once.
+ * A node's error and a timer refresh the slot map, so that a promoted replica is used soon.
+ */
+function connectCluster(
+  library: typeof ioredis,
+  options: RedisRateLimitStoreOptions,
+  common: RedisOptions,
+): Cluster {
+  const { nodes, options: given = {} } = options.cluster!;
+  const cluster = new library.Cluster([...nodes], {
+    enableOfflineQueue: false,
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    retryDelayOnTryAgain: 10,
+    maxRedirections: 4,
+    slotsRefreshInterval: SLOTS_REFRESH_MS,
+    clusterRetryStrategy: (times) => Math.min(times * 50, 1000),
+    ...given,
+    redisOptions: { ...common, password: options.password, ...given.redisOptions },
+  } satisfies ClusterOptions);
+  cluster.on('node error', () => cluster.refreshSlotsCache());
+  return cluster;
+}
+
+/** Whether `client` is a Redis Cluster client. */
+export function isCluster(client: RedisConnection): client is Cluster {
+  return client.isCluster;
 }
 
 /** Quits a connection, or drops it when Redis does not answer within a second. */
-export async function closeRedis(client: Redis): Promise<void> {
+export async function closeRedis(client: RedisConnection): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>(
     (resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS, false)),

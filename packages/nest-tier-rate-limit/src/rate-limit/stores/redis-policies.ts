@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { RateLimitAlgorithm } from '../algorithms/rate-limit-algorithm.js';
 import { POLICIES_COUNT_SCRIPT, POLICIES_REFUND_SCRIPT } from './policies.lua.js';
 import type { RateLimitCounted, RateLimitHit, RateLimitPolicyCheck } from './rate-limit-store.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /** Arguments of a script called with its number of keys first: that number, keys, then ARGV. */
 type ScriptArguments = (string | number)[];
@@ -11,11 +11,11 @@ const COUNT_COMMAND = 'rateLimitCountPolicies';
 const REFUND_COMMAND = 'rateLimitRefundPolicies';
 
 /** A connection that {@link definePolicyScripts} has been called on. */
-export type PolicyScriptClient = Redis &
+export type PolicyScriptClient = RedisConnection &
   Record<typeof COUNT_COMMAND | typeof REFUND_COMMAND, KeysScriptCommand>;
 
 /** Adds the policies scripts to `client` as commands (EVALSHA, EVAL when Redis lost them). */
-export function definePolicyScripts(client: Redis): void {
+export function definePolicyScripts(client: RedisConnection): void {
   // No numberOfKeys: each call passes its own first.
   client.defineCommand(COUNT_COMMAND, { lua: POLICIES_COUNT_SCRIPT });
   client.defineCommand(REFUND_COMMAND, { lua: POLICIES_REFUND_SCRIPT });

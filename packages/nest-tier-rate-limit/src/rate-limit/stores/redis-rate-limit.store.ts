@@ -1,5 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { Clock } from '../clock.js';
 import { FIXED_WINDOW_SCRIPT } from './fixed-window.lua.js';
 import {
@@ -8,7 +8,13 @@ import {
   type RateLimitCounting,
 } from '../algorithms/rate-limit-algorithm.js';
 import { GCRA_SCRIPT } from './gcra.lua.js';
-import { closeRedis, connect, SCRIPT_COMMAND } from './redis-connection.js';
+import {
+  closeRedis,
+  connect,
+  isCluster,
+  type RedisConnection,
+  SCRIPT_COMMAND,
+} from './redis-connection.js';
 import {
   countPoliciesOn,
   definePolicyScripts,
@@ -25,14 +31,48 @@ import {
   RateLimitStore,
 } from './rate-limit-store.js';
 
+/** A Redis Cluster to count in: where to find it, and ioredis' own options for it. */
+export interface RedisClusterConnection {
+  /**
+   * Some of its nodes (`'10.0.0.5:7000'` or `{ host, port }`); the others are found from them.
+   * @example [{ host: 'redis-1.internal', port: 7000 }, { host: 'redis-2.internal', port: 7000 }]
+   */
+  nodes: readonly ClusterNode[];
+  /**
+   * ioredis `ClusterOptions`, over the store's: no offline queue, no resend of a command whose
+   * connection closed, `CLUSTERDOWN` failing at once, the slot map refreshed every second and on
+   * a node's error. `redisOptions` are merged over the store's per-node options.
+   * @default {}
+   */
+  options?: ClusterOptions;
+}
+
 /** Options of {@link RedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
   /**
-   * An existing ioredis client, used as is (its own options apply) and never disconnected by the
-   * store. When set, every connection option below is ignored.
+   * An existing ioredis client (`Redis` or `Cluster`), used as is (its own options apply) and
+   * never disconnected by the store. When set, every connection option below is ignored.
    * @default a connection made from the options below
    */
-  client?: Redis;
+  client?: RedisConnection;
+  /**
+   * Counts in a Redis Cluster: each caller's keys share a hash tag (`ratelimit:{user:42}:…`),
+   * so one check is one script on one shard. Wins over `url`, `sentinels`, `host` and `port`;
+   * `db` does not apply (a cluster has database 0 only); `password` is every node's.
+   * @default unset: one server
+   */
+  cluster?: RedisClusterConnection;
+  /**
+   * Sentinels to ask for the master of `sentinelName` (ioredis `sentinels`): the store follows a
+   * failover to the promoted replica by itself. `password` and `db` are the master's.
+   * @default unset: one server
+   * @example [{ host: 'sentinel-1.internal', port: 26379 }, { host: 'sentinel-2.internal', port: 26379 }]
+   */
+  sentinels?: readonly { host: string; port: number }[];
+  /** The master group the sentinels watch (`sentinel monitor <name> …`); needed with `sentinels`. */
+  sentinelName?: string;
+  /** @default unset (sentinels without AUTH) */
+  sentinelPassword?: string;
   /**
    * `redis://` or `rediss://` URL; overrides `host`, `port`, `db` and `password` when set.
    * @default unset
@@ -96,7 +136,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
   private readonly clients: ScriptClient[];
   private readonly owned: boolean;
   private readonly timeoutMs: number;
-  private readonly readyWaits = new Map<Redis, Promise<void>>();
+  private readonly readyWaits = new Map<RedisConnection, Promise<void>>();
   private cursor = 0;
   private readonly clock: Clock | undefined;
   /** Set on shutdown: later calls reject at once instead of meeting a half-closed socket. */
@@ -107,6 +147,8 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     super();
     this.timeoutMs = options.timeoutMs ?? 250;
     this.owned = options.client === undefined;
+    if (options.sentinels !== undefined && options.sentinelName === undefined)
+      throw new Error('RedisRateLimitStore option sentinels needs sentinelName');
     this.clock = options.clock;
     const clients =
       options.client !== undefined
@@ -193,14 +235,14 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     const client = await this.client();
     // Only `*` and `?` are wildcards, as in the memory store: Redis would also read `[` and `\`.
     const match = pattern.replace(/[[\]\\]/g, '\\$&');
-    let cursor = '0';
-    let removed = 0;
-    do {
-      const [nextCursor, keys] = await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length > 0) removed += await client.unlink(...keys);
-      cursor = nextCursor;
-    } while (cursor !== '0');
-    return removed;
+    if (!isCluster(client)) return removeMatching(client, match, (keys) => client.unlink(...keys));
+    // Every master holds some slots; a key at a time, as keys of one node may be in many slots.
+    const unlink = async (keys: string[]) =>
+      (await Promise.all(keys.map((key) => client.unlink(key)))).reduce((a, b) => a + b, 0);
+    const counts = await Promise.all(
+      client.nodes('master').map((node) => removeMatching(node, match, unlink)),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   async ping(): Promise<void> {
@@ -213,10 +255,12 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
    * closes it (`quit()`). It counts in no pool and the store never uses it.
    * @param overrides options that differ from the store's connection
    * @throws Error when the store is closed
+   * On a cluster, the overrides apply to the cluster client (its `redisOptions` stay the store's).
    * @example const subscriber = store.duplicateConnection({ autoResubscribe: false });
    */
-  duplicateConnection(overrides: Partial<RedisOptions> = {}): Redis {
-    return this.next().duplicate(overrides);
+  duplicateConnection(overrides: Partial<RedisOptions> = {}): RedisConnection {
+    const client = this.next();
+    return isCluster(client) ? client.duplicate(undefined, overrides) : client.duplicate(overrides);
   }
 
   /**
@@ -250,7 +294,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
   }
 
   // Without this wait, a call made just after start-up would fail while the connection opens.
-  private readyOrTimeout(client: Redis): Promise<void> {
+  private readyOrTimeout(client: RedisConnection): Promise<void> {
     let wait = this.readyWaits.get(client);
     if (wait === undefined) {
       if (client.status === 'wait') client.connect().catch(() => undefined);
@@ -268,4 +312,20 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     }
     return wait;
   }
+}
+
+/** Unlinks the keys of one server that match `match` (SCAN), returning how many were removed. */
+async function removeMatching(
+  server: Redis,
+  match: string,
+  unlink: (keys: string[]) => Promise<number>,
+): Promise<number> {
+  let cursor = '0';
+  let removed = 0;
+  do {
+    const [nextCursor, keys] = await server.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    if (keys.length > 0) removed += await unlink(keys);
+    cursor = nextCursor;
+  } while (cursor !== '0');
+  return removed;
 }
