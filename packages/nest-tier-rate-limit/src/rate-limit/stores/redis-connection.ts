@@ -23,11 +23,15 @@ export const SCRIPT_COMMAND = 'rateLimitFixedWindow';
  */
 export function connect(options: RedisRateLimitStoreOptions): RedisConnection {
   const library = loadOptionalDependency<typeof ioredis>('ioredis', 'redis');
-  const common = nodeOptions(options);
+  if (options.cluster !== undefined)
+    return watched(connectCluster(library, options, nodeOptions(options)));
+  const common: RedisOptions = {
+    ...nodeOptions(options),
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(times * 50, 1000),
+  };
   let client: RedisConnection;
-  if (options.cluster !== undefined) client = connectCluster(library, options, common);
-  else if (options.url !== undefined) client = new library.Redis(options.url, common);
-  else if (options.sentinels !== undefined)
+  if (options.sentinels !== undefined)
     client = new library.Redis({
       ...common,
       sentinels: [...options.sentinels],
@@ -39,6 +43,7 @@ export function connect(options: RedisRateLimitStoreOptions): RedisConnection {
       failoverDetector: true,
       sentinelRetryStrategy: (times) => Math.min(times * 50, 1000),
     });
+  else if (options.url !== undefined) client = new library.Redis(options.url, common);
   else
     client = new library.Redis({
       ...common,
@@ -47,21 +52,26 @@ export function connect(options: RedisRateLimitStoreOptions): RedisConnection {
       db: options.db ?? 1,
       password: options.password,
     });
-  // Failures reach the caller through rejected calls, logged there (throttled).
+  return watched(client);
+}
+
+/** `client`, whose errors reach callers through rejected calls, logged there (throttled). */
+function watched<Client extends RedisConnection>(client: Client): Client {
   client.on('error', () => undefined);
   return client;
 }
 
+/** What the connections of a cluster's nodes take (ioredis sets their queue and reconnection). */
+type ClusterNodeOptions = NonNullable<ClusterOptions['redisOptions']>;
+
 /** The options of every connection to one server, the cluster's nodes included. */
-function nodeOptions(options: RedisRateLimitStoreOptions): RedisOptions {
+function nodeOptions(options: RedisRateLimitStoreOptions): ClusterNodeOptions {
   return {
     connectTimeout: options.connectTimeoutMs ?? 5000,
     commandTimeout: options.timeoutMs ?? 250,
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     // A resent script could count a request twice.
     autoResendUnfulfilledCommands: false,
-    retryStrategy: (times) => Math.min(times * 50, 1000),
     // No auto-pipelining: a check written at once lets Redis work while this process goes on;
     // deferring writes to share them was slower at every concurrency measured (bench:micro).
     enableAutoPipelining: false,
@@ -71,13 +81,14 @@ function nodeOptions(options: RedisRateLimitStoreOptions): RedisOptions {
 /**
  * A cluster client that answers within the store's timeout while a master fails: a command
  * whose connection closed is not sent again (the script may have run), nor one refused with
- * `CLUSTERDOWN` (the failure mode answers instead); `MOVED` and `ASK` are followed at once.
+ * `CLUSTERDOWN` (the failure mode answers instead); `MOVED` and `ASK` are followed at once
+ * (each reply comes at once: up to ioredis' 16 redirections, no wait between them).
  * A node's error and a timer refresh the slot map, so that a promoted replica is used soon.
  */
 function connectCluster(
   library: typeof ioredis,
   options: RedisRateLimitStoreOptions,
-  common: RedisOptions,
+  common: ClusterNodeOptions,
 ): Cluster {
   const { nodes, options: given = {} } = options.cluster!;
   const cluster = new library.Cluster([...nodes], {
@@ -85,11 +96,17 @@ function connectCluster(
     retryDelayOnFailover: 0,
     retryDelayOnClusterDown: 0,
     retryDelayOnTryAgain: 10,
-    maxRedirections: 4,
     slotsRefreshInterval: SLOTS_REFRESH_MS,
     clusterRetryStrategy: (times) => Math.min(times * 50, 1000),
     ...given,
-    redisOptions: { ...common, password: options.password, ...given.redisOptions },
+    // Nodes keep the cluster's own offline queue and reconnection (ioredis sets both).
+    redisOptions: {
+      ...common,
+      // Each node connects as soon as the slot map names it, not on its first command.
+      lazyConnect: false,
+      password: options.password,
+      ...given.redisOptions,
+    },
   } satisfies ClusterOptions);
   cluster.on('node error', () => cluster.refreshSlotsCache());
   return cluster;

@@ -64,7 +64,8 @@ export interface RedisRateLimitStoreOptions {
   cluster?: RedisClusterConnection;
   /**
    * Sentinels to ask for the master of `sentinelName` (ioredis `sentinels`): the store follows a
-   * failover to the promoted replica by itself. `password` and `db` are the master's.
+   * failover to the promoted replica by itself. `password` and `db` are the master's. Wins over
+   * `url`, `host` and `port`.
    * @default unset: one server
    * @example [{ host: 'sentinel-1.internal', port: 26379 }, { host: 'sentinel-2.internal', port: 26379 }]
    */
@@ -103,6 +104,7 @@ export interface RedisRateLimitStoreOptions {
 }
 
 const PENDING = new Set(['wait', 'connecting', 'connect']);
+const isReady = (connection: Redis) => connection.status === 'ready';
 
 type ScriptCommand = (key: string, seconds: number) => Promise<unknown>;
 type ScriptClient = PolicyScriptClient &
@@ -137,6 +139,8 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
   private readonly owned: boolean;
   private readonly timeoutMs: number;
   private readonly readyWaits = new Map<RedisConnection, Promise<void>>();
+  /** Clusters whose every master has been connected once. */
+  private readonly warmClusters = new WeakSet<RedisConnection>();
   private cursor = 0;
   private readonly clock: Clock | undefined;
   /** Set on shutdown: later calls reject at once instead of meeting a half-closed socket. */
@@ -174,7 +178,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     counting?: RateLimitCounting,
   ): Promise<RateLimitHit> {
     const client = this.next();
-    if (PENDING.has(client.status)) await this.readyOrTimeout(client);
+    if (this.pending(client)) await this.readyOrTimeout(client);
     if (counting?.algorithm === 'gcra') {
       const burst = counting.burst ?? limit;
       return textHit(await client[GCRA_COMMAND](key, limit, seconds, burst, ...this.time()));
@@ -281,7 +285,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
   /** The next connection round-robin, once connected (waiting at most `timeoutMs`). */
   private async client(): Promise<ScriptClient> {
     const client = this.next();
-    if (PENDING.has(client.status)) await this.readyOrTimeout(client);
+    if (this.pending(client)) await this.readyOrTimeout(client);
     return client;
   }
 
@@ -293,20 +297,42 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     return client;
   }
 
+  /**
+   * Whether a call on `client` should wait for it to connect: while it opens, and, for a cluster,
+   * until every master's connection has been ready once (the cluster refuses a call to a node
+   * still connecting, having no offline queue). Later, a node down fails its calls at once.
+   */
+  private pending(client: RedisConnection): boolean {
+    if (PENDING.has(client.status)) return true;
+    if (!isCluster(client) || this.warmClusters.has(client)) return false;
+    if (client.status === 'ready' && client.nodes('master').every(isReady))
+      this.warmClusters.add(client);
+    return !this.warmClusters.has(client);
+  }
+
   // Without this wait, a call made just after start-up would fail while the connection opens.
   private readyOrTimeout(client: RedisConnection): Promise<void> {
     let wait = this.readyWaits.get(client);
     if (wait === undefined) {
       if (client.status === 'wait') client.connect().catch(() => undefined);
       wait = new Promise<void>((resolve) => {
+        const check = () => {
+          if (!this.pending(client)) done();
+        };
+        // A cluster closes and retries while it starts: only the timer ends its wait early.
+        const closed = isCluster(client) ? () => undefined : () => done();
+        const nodes: Redis[] = [];
+        const watchNode = (node: Redis) => nodes.push(node.on('ready', check));
         const done = () => {
           clearTimeout(timer);
-          client.off('ready', done).off('close', done);
+          client.off('ready', check).off('close', closed).off('+node', watchNode);
+          for (const node of nodes) node.off('ready', check);
           this.readyWaits.delete(client);
           resolve();
         };
         const timer = setTimeout(done, this.timeoutMs);
-        client.once('ready', done).once('close', done);
+        client.on('ready', check).on('close', closed).on('+node', watchNode);
+        if (isCluster(client)) client.nodes('all').forEach(watchNode);
       });
       this.readyWaits.set(client, wait);
     }
