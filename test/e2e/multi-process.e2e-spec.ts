@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DemoProcess, startDemoProcess, stopDemoProcesses } from '../support/demo-process.js';
 import { startMemcachedServer } from '../support/memcached-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
+import { startRedisCluster } from '../support/redis-cluster.js';
+import { startRedisSentinel } from '../support/redis-sentinel.js';
 import { startRedisServer } from '../support/redis-server.js';
 
 const LIMIT = 50;
@@ -16,9 +18,14 @@ const env = {
   RATE_LIMITER_FAIL_OPEN: 'false',
 };
 
+/** What a Redis topology runs of the cases below: the store is Redis' own, only the wiring differs. */
+const TOPOLOGY_CASES = ['gcra', 'two policies, the total budget the smaller'];
+
 /** Where counters live: a throwaway server shared by `processes` demos, or each demo's memory. */
 interface Setup {
   processes: number;
+  /** The counting cases it runs, by name; every one when unset. */
+  only?: readonly string[];
   start(): Promise<{ env: Record<string, string>; close(): Promise<void> }>;
 }
 
@@ -31,6 +38,37 @@ const setups: [string, Setup][] = [
         const redis = await startRedisServer();
         const shared = { RATE_LIMITER_BACKEND: 'redis', RATE_LIMITER_REDIS_URL: redis.url };
         return { env: shared, close: () => redis.close() };
+      },
+    },
+  ],
+  [
+    'three processes sharing one Redis Cluster (three masters, a replica each)',
+    {
+      processes: 3,
+      only: TOPOLOGY_CASES,
+      start: async () => {
+        const cluster = await startRedisCluster();
+        const nodes = cluster.startupNodes.map(({ host, port }) => `${host}:${port}`).join(',');
+        const shared = { RATE_LIMITER_BACKEND: 'redis', RATE_LIMITER_REDIS_CLUSTER_NODES: nodes };
+        return { env: shared, close: () => cluster.close() };
+      },
+    },
+  ],
+  [
+    'three processes sharing one Redis found through Sentinel',
+    {
+      processes: 3,
+      only: TOPOLOGY_CASES,
+      start: async () => {
+        const sentinel = await startRedisSentinel();
+        const shared = {
+          RATE_LIMITER_BACKEND: 'redis',
+          RATE_LIMITER_REDIS_SENTINELS: sentinel.sentinels
+            .map(({ host, port }) => `${host}:${port}`)
+            .join(','),
+          RATE_LIMITER_REDIS_SENTINEL_NAME: sentinel.name,
+        };
+        return { env: shared, close: () => sentinel.close() };
       },
     },
   ],
@@ -97,14 +135,14 @@ const algorithms: [string, Record<string, string>, number][] = [
   ],
 ];
 const cases = setups.flatMap(([name, setup]) =>
-  algorithms.map(
-    ([algorithm, counting, limit]): [string, Setup, Record<string, string>, number] => [
+  algorithms
+    .filter(([algorithm]) => setup.only?.includes(algorithm) ?? true)
+    .map(([algorithm, counting, limit]): [string, Setup, Record<string, string>, number] => [
       `${name}, ${algorithm}`,
       setup,
       counting,
       limit,
-    ],
-  ),
+    ]),
 );
 
 describe.each(cases)('%s', (_name, setup, counting, expected) => {
