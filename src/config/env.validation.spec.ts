@@ -206,6 +206,18 @@ describe('validateEnv', () => {
       });
     });
 
+    it('never echoes a password written into a node list', () => {
+      const message = errorOf({ [CLUSTER]: 'user:s3cret@redis-1:7000' });
+      expect(message).not.toContain('s3cret');
+      expect(message).toContain('user:***@redis-1:7000');
+    });
+
+    it('takes host names with underscores', () => {
+      expect(validateEnv({ [CLUSTER]: 'redis_node_1:7000' }).rateLimiterRedisClusterNodes).toEqual([
+        { host: 'redis_node_1', port: 7000 },
+      ]);
+    });
+
     it.each(['redis-1', 'redis-1:0', 'redis-1:65536', 'a:1,,b:2', '::1:7000', 'redis://a:1'])(
       'rejects %s as a node list',
       (value) => {

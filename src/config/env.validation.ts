@@ -197,5 +197,5 @@ function describe(error: ValidationError, raw: Record<string, unknown>): string 
   if (given === undefined || value === '') return `${name} ${message}`;
   // Never echo a secret, nor a password inside a URL.
   if (SECRET_VARIABLES.has(name)) return `${name} ${message} (got ${value.length} characters)`;
-  return `${name} ${message} (got ${JSON.stringify(value.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@'))})`;
+  return `${name} ${message} (got ${JSON.stringify(value.replace(/((?:\/\/|^|,)[^/@:,]*:)[^/@,]*@/g, '$1***@'))})`;
 }

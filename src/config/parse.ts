@@ -173,7 +173,8 @@ export interface HostPort {
   port: number;
 }
 
-const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/;
+// Host names may hold `_` (Docker Compose service names do).
+const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/;
 
 /**
  * A comma-separated list of `host:port` → `{ host, port }[]`, trimmed; left as is when any entry

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
 import {
   RedisRateLimitStore,
   type RateLimitAlgorithm,
@@ -170,6 +171,22 @@ describe('Redis store on a Redis Cluster', () => {
     expect((await store.incrementAndCheck(key, 10, 60)).count).toBe(4);
     expect((await store.countPolicies(policies, 1, true))[0].count).toBe(5);
     expect((await cluster.masterOf(key)).port).toBe(target.port);
+  });
+
+  it('counts at once on a Cluster client of the host, whose nodes connect lazily', async () => {
+    const client = new Cluster(cluster.startupNodes);
+    const store = new RedisRateLimitStore({ client, timeoutMs: 2000 });
+    try {
+      const key = `${newCaller()}:a`;
+      await store.incrementAndCheck(key, 100, 60);
+      // One caller touches one master: the others stay lazy, and no call waits for them.
+      const started = performance.now();
+      for (let i = 0; i < 10; i += 1) await store.incrementAndCheck(key, 100, 60);
+      expect(performance.now() - started).toBeLessThan(500);
+      expect(await store.getCount(key)).toBe(11);
+    } finally {
+      await client.quit();
+    }
   });
 
   it('resets a pattern on every master', async () => {

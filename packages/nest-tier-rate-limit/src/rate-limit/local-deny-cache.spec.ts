@@ -75,9 +75,25 @@ describe('LocalDenyCache', () => {
     const cache = new LocalDenyCache();
     cache.remember(policy, 1, refused, 0);
     cache.remember({ ...policy, key: 'other' }, 1, refused, 0);
-    cache.forget(policy.key);
+    cache.forget(policy.key, 0);
     expect(cache.refusal(policy, 1, 0)).toBeUndefined();
-    cache.clear();
+    cache.clear(0);
+    expect(cache.size).toBe(0);
+  });
+
+  it('remembers no refusal from a call sent before a key was forgotten', () => {
+    const cache = new LocalDenyCache();
+    // A call sent at 10, refused by the store; a refund at 20; the refusal arrives at 30.
+    cache.forget(policy.key, 20);
+    cache.remember(policy, 1, refused, 10);
+    expect(cache.refusal(policy, 1, 30)).toBeUndefined();
+    cache.remember(policy, 1, refused, 20);
+    expect(cache.size).toBe(0);
+    // One sent after the refund is the store's answer since.
+    cache.remember(policy, 1, refused, 21);
+    expect(cache.refusal(policy, 1, 30)).toBeDefined();
+    cache.clear(40);
+    cache.remember(policy, 1, refused, 35);
     expect(cache.size).toBe(0);
   });
 

@@ -35,12 +35,17 @@ const DEFAULT_MAX_KEYS = 10_000;
  * limit, period, algorithm and burst (a changed rule misses it, so a raised limit applies on the
  * next request), a cost at least the one refused (a smaller one may fit), and a time before the
  * one the store reported, counted from when the call was sent (so never later than the store's
- * own). A refused request counts on no policy, so skipping the store changes no counter.
+ * own). A refused request decides nothing in the store (the policies script counts nothing for
+ * it; the fixed-window fast path adds it to a counter already over its limit, seen only by
+ * `getCount`), so skipping the store changes no later decision. A refund or reset here forgets
+ * the key, and no refusal from a call sent before it is remembered.
  * Bounded by `maxKeys` (the oldest entry goes first); expired entries go when met; no timer.
  */
 export class LocalDenyCache {
   private readonly refusals = new Map<string, Refusal>();
   private readonly maxKeys: number;
+  /** When a key was last forgotten: a refusal from a call sent before then may be stale. */
+  private forgottenAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: LocalDenyCacheOptions = {}) {
     const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
@@ -81,6 +86,8 @@ export class LocalDenyCache {
    */
   remember(policy: RateLimitPolicyCheck, cost: number, hit: RateLimitHit, sentAt: number): void {
     if (!hit.limited || policy.shadow === true || !(hit.retryAfterMs > 0)) return;
+    // Sent before a refund or reset here: the store may have answered before it.
+    if (sentAt <= this.forgottenAt) return;
     const { key } = policy;
     // Re-inserted, so that the Map's order stays oldest first.
     if (!this.refusals.delete(key) && this.refusals.size >= this.maxKeys)
@@ -98,14 +105,19 @@ export class LocalDenyCache {
     });
   }
 
-  /** Forgets `key` (its counter was reset or given units back). */
-  forget(key: string): void {
+  /**
+   * Forgets `key` (its counter was reset or given units back at `now`), and will not remember a
+   * refusal of any key from a call sent until then, which the store may have answered before.
+   */
+  forget(key: string, now: number): void {
     this.refusals.delete(key);
+    this.forgottenAt = Math.max(this.forgottenAt, now);
   }
 
-  /** Forgets every key. */
-  clear(): void {
+  /** Forgets every key, as {@link forget} does one. */
+  clear(now: number): void {
     this.refusals.clear();
+    this.forgottenAt = Math.max(this.forgottenAt, now);
   }
 }
 

@@ -155,8 +155,9 @@ export interface RateLimitModuleOptions {
    * pass: while a caller floods a limit, its refused requests cost the store nothing. Never lets
    * through what the store would refuse; a changed rule, a refund or a reset here applies at once
    * (a refund or reset made by another instance, once the remembered time is over). `true`, `false`
-   * or options (`{ maxKeys }`, default 10,000 keys).
-   * @default `true`, unless the store is the in-process memory store
+   * or options (`{ maxKeys }`, default 10,000 keys). It counts real time (`performance.now()`):
+   * turn it off for a store whose waits follow another clock (a test's).
+   * @default `true` for the built-in Redis and Memcached stores, `false` for any other
    */
   localDenyCache?: boolean | LocalDenyCacheOptions;
 }

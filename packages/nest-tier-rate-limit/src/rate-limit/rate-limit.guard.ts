@@ -100,7 +100,12 @@ export class RateLimitGuard implements CanActivate {
         outcome = state.policy.shadow === true ? Outcome.shadowLimited : Outcome.limited;
       // A refused request counted nowhere: only the policies that refused it are told.
       if (!decision.allowed && outcome !== Outcome.limited) continue;
-      const rule = isRuleList(rules) ? rules[index] : rules;
+      const rule = !isRuleList(rules)
+        ? rules
+        : // A refusal the deny cache answered lists only the policies it knew to refuse.
+          states.length === rules.length
+          ? rules[index]
+          : (rules.find((each) => each.name === state.policy.name) ?? rules[0]);
       const tier = rule.source === 'rule' ? tierId : undefined;
       metrics.decided(state.policy.name ?? 'default', tier, outcome);
       if (outcome === Outcome.shadowLimited) this.limiter.shadowLog.wouldRefuse(state);

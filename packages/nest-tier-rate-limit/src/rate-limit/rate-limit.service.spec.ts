@@ -5,7 +5,12 @@ import { resolveRateLimitOptions } from './rate-limit-options.resolve.js';
 import type { RateLimitModuleOptions } from './rate-limit-options.js';
 import { RateLimitService } from './rate-limit.service.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store.js';
-import { RateLimitStore } from './stores/rate-limit-store.js';
+import type { MaybePromise } from './maybe-promise.js';
+import {
+  type RateLimitHit,
+  type RateLimitPolicyCheck,
+  RateLimitStore,
+} from './stores/rate-limit-store.js';
 
 /** A custom store as a user writes one: the fixed window only (it lists no other algorithm). */
 class FixedOnlyStore extends RateLimitStore {
@@ -419,5 +424,51 @@ describe('RateLimitService with several policies', () => {
       allowed: true,
       degraded: false,
     });
+  });
+});
+
+describe('RateLimitService with the local deny cache', () => {
+  /** A memory store whose answers to several policies arrive when the test lets them. */
+  class HeldAnswers extends MemoryRateLimitStore {
+    readonly held: (() => void)[] = [];
+    hold = false;
+    calls = 0;
+    override countPolicies(
+      policies: readonly RateLimitPolicyCheck[],
+      cost: number,
+      refundable: boolean,
+    ): MaybePromise<RateLimitHit[]> {
+      this.calls += 1;
+      const hits = super.countPolicies(policies, cost, refundable) as RateLimitHit[];
+      if (!this.hold) return Promise.resolve(hits);
+      return new Promise((resolve) => this.held.push(() => resolve(hits)));
+    }
+  }
+  const policy = { key: 'k', limit: 1, period: 60 };
+
+  it('answers a known refusal without the store, and is off by default for other stores', async () => {
+    const store = new HeldAnswers();
+    const cached = new RateLimitService(store, resolveRateLimitOptions({ localDenyCache: true }));
+    await cached.incrementAndCheck([policy]);
+    await cached.incrementAndCheck([policy]);
+    const calls = store.calls;
+    expect((await cached.incrementAndCheck([policy])).allowed).toBe(false);
+    expect(store.calls).toBe(calls);
+    const plain = new RateLimitService(new HeldAnswers(), resolveRateLimitOptions({}));
+    expect(plain['denyCache']).toBeUndefined();
+  });
+
+  it('does not remember a refusal the store gave before a refund made here', async () => {
+    const store = new HeldAnswers();
+    const limiter = new RateLimitService(store, resolveRateLimitOptions({ localDenyCache: true }));
+    const first = await limiter.incrementAndCheck([policy]);
+    store.hold = true;
+    // Refused by the store now, its answer still on the way while the first is given back.
+    const second = limiter.incrementAndCheck([policy]);
+    await limiter.refund(first);
+    store.held.forEach((release) => release());
+    store.hold = false;
+    expect((await second).allowed).toBe(false);
+    expect((await limiter.incrementAndCheck([policy])).allowed).toBe(true);
   });
 });

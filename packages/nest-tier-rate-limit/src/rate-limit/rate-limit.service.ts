@@ -13,7 +13,9 @@ import { ShadowRefusalLog } from './shadow-refusal-log.js';
 import { isPromiseLike, type MaybePromise } from './maybe-promise.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
 import type { RateLimitFailureMode, ResolvedRateLimitOptions } from './rate-limit-options.js';
+import { MemcachedRateLimitStore } from './stores/memcached-rate-limit.store.js';
 import { MemoryRateLimitStore } from './stores/memory-rate-limit.store.js';
+import { RedisRateLimitStore } from './stores/redis-rate-limit.store.js';
 import {
   type RateLimitHit,
   type RateLimitPolicyCheck,
@@ -98,7 +100,11 @@ export class RateLimitService {
     this.metrics = metrics ?? new RateLimitMetrics(store.name);
     this.metrics.watchCircuit(() => this.circuit.isOpen);
     this.shadowLog = new ShadowRefusalLog(() => options.clock.now());
-    const denyCache = options.localDenyCache ?? !(store instanceof MemoryRateLimitStore);
+    // On by default for the built-in shared stores only: the cache counts real time, which a
+    // custom store (or a test's) may not report its waits in.
+    const denyCache =
+      options.localDenyCache ??
+      (store instanceof RedisRateLimitStore || store instanceof MemcachedRateLimitStore);
     if (denyCache !== false)
       this.denyCache = new LocalDenyCache(denyCache === true ? {} : denyCache);
   }
@@ -240,8 +246,10 @@ export class RateLimitService {
     if (store === undefined || (store === this.store && this.circuit.isOpen)) return decision;
     const policies = decision.policies.map((state) => state.policy);
     // Units given back may let a remembered refusal's key pass sooner than the store said.
-    if (this.denyCache !== undefined && this.denyCache.size > 0)
-      for (const policy of policies) this.denyCache.forget(policy.key);
+    if (this.denyCache !== undefined) {
+      const now = performance.now();
+      for (const policy of policies) this.denyCache.forget(policy.key, now);
+    }
     const left = decision.cost - amount;
     // Taken at once, so that a second refund of the same decision, even concurrent, finds less.
     decision.cost = left;
@@ -277,7 +285,7 @@ export class RateLimitService {
    * backend fails.
    */
   reset(key: string): Promise<void> {
-    this.denyCache?.forget(key);
+    this.denyCache?.forget(key, performance.now());
     return this.store.reset(key);
   }
 
@@ -286,7 +294,7 @@ export class RateLimitService {
    * stores that cannot enumerate keys.
    */
   resetPattern(pattern: string): Promise<number> {
-    this.denyCache?.clear();
+    this.denyCache?.clear(performance.now());
     return this.store.resetPattern(pattern);
   }
 

@@ -4,8 +4,6 @@ import { loadOptionalDependency } from './optional-dependency.js';
 import type { RedisRateLimitStoreOptions } from './redis-rate-limit.store.js';
 
 const QUIT_TIMEOUT_MS = 1000;
-/** How often a cluster client asks for the slot map anyway: a promoted replica is found soon. */
-const SLOTS_REFRESH_MS = 1000;
 
 /** A connection to one Redis (alone or found through Sentinel), or to a Redis Cluster. */
 export type RedisConnection = Redis | Cluster;
@@ -83,7 +81,8 @@ function nodeOptions(options: RedisRateLimitStoreOptions): ClusterNodeOptions {
  * whose connection closed is not sent again (the script may have run), nor one refused with
  * `CLUSTERDOWN` (the failure mode answers instead); `MOVED` and `ASK` are followed at once
  * (each reply comes at once: up to ioredis' 16 redirections, no wait between them).
- * A node's error and a timer refresh the slot map, so that a promoted replica is used soon.
+ * A node's error refreshes the slot map (beside ioredis' own every 5 s), so that a promoted
+ * replica is used as soon as a call meets the failed master.
  */
 function connectCluster(
   library: typeof ioredis,
@@ -96,7 +95,6 @@ function connectCluster(
     retryDelayOnFailover: 0,
     retryDelayOnClusterDown: 0,
     retryDelayOnTryAgain: 10,
-    slotsRefreshInterval: SLOTS_REFRESH_MS,
     clusterRetryStrategy: (times) => Math.min(times * 50, 1000),
     ...given,
     // Nodes keep the cluster's own offline queue and reconnection (ioredis sets both).

@@ -40,7 +40,7 @@ export interface RedisClusterConnection {
   nodes: readonly ClusterNode[];
   /**
    * ioredis `ClusterOptions`, over the store's: no offline queue, no resend of a command whose
-   * connection closed, `CLUSTERDOWN` failing at once, the slot map refreshed every second and on
+   * connection closed, `CLUSTERDOWN` failing at once, the slot map refreshed (beside every 5 s) on
    * a node's error. `redisOptions` are merged over the store's per-node options.
    * @default {}
    */
@@ -90,7 +90,11 @@ export interface RedisRateLimitStoreOptions {
   password?: string;
   /** Time allowed to open a TCP connection, in milliseconds. @default 5000 */
   connectTimeoutMs?: number;
-  /** Connections opened and used round-robin; one is enough for most apps. @default 1 */
+  /**
+   * Connections opened and used round-robin; one is enough for most apps. A cluster client
+   * is always one: it holds a connection to every node already.
+   * @default 1
+   */
   poolSize?: number;
   /** Time allowed to each command before it fails, in milliseconds. @default 250 */
   timeoutMs?: number;
@@ -104,7 +108,13 @@ export interface RedisRateLimitStoreOptions {
 }
 
 const PENDING = new Set(['wait', 'connecting', 'connect']);
-const isReady = (connection: Redis) => connection.status === 'ready';
+/** A cluster node's connection a call can go to now: connected, or lazy (it connects then). */
+const takesCalls = (connection: Redis) =>
+  connection.status === 'ready' || connection.status === 'wait';
+
+/** Connections to open: `poolSize` of one server, one cluster client. */
+const poolSizeOf = (options: RedisRateLimitStoreOptions) =>
+  options.cluster !== undefined ? 1 : Math.max(1, options.poolSize ?? 1);
 
 type ScriptCommand = (key: string, seconds: number) => Promise<unknown>;
 type ScriptClient = PolicyScriptClient &
@@ -157,7 +167,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
     const clients =
       options.client !== undefined
         ? [options.client]
-        : Array.from({ length: Math.max(1, options.poolSize ?? 1) }, () => connect(options));
+        : Array.from({ length: poolSizeOf(options) }, () => connect(options));
     for (const client of clients) {
       client.defineCommand(SCRIPT_COMMAND, { numberOfKeys: 1, lua: FIXED_WINDOW_SCRIPT });
       client.defineCommand(GCRA_COMMAND, { numberOfKeys: 1, lua: GCRA_SCRIPT });
@@ -298,14 +308,15 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
   }
 
   /**
-   * Whether a call on `client` should wait for it to connect: while it opens, and, for a cluster,
-   * until every master's connection has been ready once (the cluster refuses a call to a node
-   * still connecting, having no offline queue). Later, a node down fails its calls at once.
+   * Whether a call on `client` should wait for it to connect: while it opens, and, for a cluster
+   * just opened, while a master's connection is still opening (the cluster refuses a call to a
+   * node connecting, having no offline queue; a lazy node, `wait`, takes one). Once a wait has
+   * ended, however it ended, a node down fails its calls at once instead.
    */
   private pending(client: RedisConnection): boolean {
     if (PENDING.has(client.status)) return true;
     if (!isCluster(client) || this.warmClusters.has(client)) return false;
-    if (client.status === 'ready' && client.nodes('master').every(isReady))
+    if (client.status === 'ready' && client.nodes('master').every(takesCalls))
       this.warmClusters.add(client);
     return !this.warmClusters.has(client);
   }
@@ -325,6 +336,7 @@ export class RedisRateLimitStore extends RateLimitStore implements OnApplication
         const watchNode = (node: Redis) => nodes.push(node.on('ready', check));
         const done = () => {
           clearTimeout(timer);
+          if (isCluster(client) && client.status === 'ready') this.warmClusters.add(client);
           client.off('ready', check).off('close', closed).off('+node', watchNode);
           for (const node of nodes) node.off('ready', check);
           this.readyWaits.delete(client);
