@@ -37,8 +37,6 @@ export function connect(options: RedisRateLimitStoreOptions): RedisConnection {
       sentinelPassword: options.sentinelPassword,
       db: options.db ?? 1,
       password: options.password,
-      // Sentinels announce a failover at once, instead of the next failed reconnection finding it.
-      failoverDetector: true,
       sentinelRetryStrategy: (times) => Math.min(times * 50, 1000),
     });
   else if (options.url !== undefined) client = new library.Redis(options.url, common);
