@@ -35,6 +35,8 @@ COPY packages/nest-tier-rate-limit/package.json packages/nest-tier-rate-limit/LI
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
   && npm cache clean --force
 COPY --from=build /app/packages/nest-tier-rate-limit/dist packages/nest-tier-rate-limit/dist
+# The admin web page's HTML, scripts and styles, served as they are.
+COPY packages/nest-tier-rate-limit/admin-ui packages/nest-tier-rate-limit/admin-ui
 COPY --from=build /app/dist dist
 # The code stays root-owned (read-only to the app); only the embedded database's directory
 # (PGLITE_DATA_DIR, ./data/ by default, used when DATABASE_URL is unset) is the app's to write.

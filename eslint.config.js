@@ -2,6 +2,19 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/** What the admin page's scripts use of the browser. */
+const BROWSER_GLOBALS = [
+  'atob',
+  'document',
+  'fetch',
+  'history',
+  'location',
+  'sessionStorage',
+  'setTimeout',
+  'URLSearchParams',
+  'window',
+];
+
 export default tseslint.config(
   { ignores: ['**/dist/', 'node_modules/', 'coverage/', 'data/', 'bench/', '*.js'] },
   eslint.configs.recommended,
@@ -22,6 +35,16 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+  {
+    // The admin web page's scripts: plain ES modules for the browser, checked without types.
+    files: ['packages/*/admin-ui/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(BROWSER_GLOBALS.map((name) => [name, 'readonly'])),
     },
   },
   prettier,

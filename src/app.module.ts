@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { demoAdminFrom } from './auth/demo-admin.js';
+import { LOGIN_PATH } from './auth/login.controller.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { resolveMaxTokenLifetime } from './auth/token-lifetime.js';
 import type { AppEnv } from './config/env.validation.js';
@@ -37,6 +38,7 @@ export class AppModule {
   static forRoot(env: AppEnv, extras: AppModuleExtras = {}): DynamicModule {
     const appEnv = (config: ConfigService) => config.getOrThrow<AppEnv>(APP_ENV);
     const warn = (message: string) => new NestLogger('Auth').warn(message);
+    const demoAdmin = demoAdminFrom(env, warn);
     return {
       module: AppModule,
       imports: [
@@ -62,12 +64,15 @@ export class AppModule {
             ruleResolver: rules,
           }),
         }),
-        RateLimitAdminModule,
+        // The admin web page, with the login form when the demo's login is on.
+        RateLimitAdminModule.forRoot({
+          ui: demoAdmin === undefined ? true : { loginUrl: LOGIN_PATH },
+        }),
         // Resolved here, before Nest starts, so a missing production secret stops start-up in one line.
         AuthModule.forRoot({
           secret: resolveJwtSecret(env, warn),
           maxTokenLifetime: resolveMaxTokenLifetime(env),
-          demoAdmin: demoAdminFrom(env, warn),
+          demoAdmin,
         }),
         WidgetsModule,
         HealthModule,

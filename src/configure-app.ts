@@ -5,6 +5,9 @@ import { documentRateLimitAdmin, StrictValidationPipe } from 'nest-tier-rate-lim
 /** Global prefix of every demo route. */
 export const API_PREFIX = 'api/v1';
 
+/** The admin web page, beside the admin API (`RateLimitAdminModule.forRoot({ ui })`). */
+export const ADMIN_PAGE_PATH = `/${API_PREFIX}/admin`;
+
 /** Where the OpenAPI documentation is served (JSON at `/api/docs-json`). */
 export const DOCS_PATH = 'api/docs';
 
@@ -19,6 +22,11 @@ export function configureApp<T extends INestApplication>(app: T): T {
     new StrictValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();
+  // Operators type /admin: send them to the page, which lives beside the API it calls.
+  const http = app.getHttpAdapter();
+  http.get('/admin', (_request: unknown, response: unknown) => {
+    http.redirect(response, 302, ADMIN_PAGE_PATH);
+  });
   // The admin package documents itself with this app's Swagger: it does not depend on one.
   documentRateLimitAdmin(swagger);
   const config = new swagger.DocumentBuilder()

@@ -15,6 +15,9 @@ import { LoginDto, LoginResponse } from './login.dto.js';
 import { DocumentLogin } from './login.openapi.js';
 import { LOGIN_OPTIONS, type LoginOptions } from './login.options.js';
 
+/** The login route below the API's prefix, as the admin web page's sign-in form posts to it. */
+export const LOGIN_PATH = 'auth/login';
+
 /**
  * `POST /auth/login`: the demo admin's credentials for a superuser token (`sub` = the username,
  * `isSuperuser: true`, no tier). Registered by `AuthModule` only when the account is configured.

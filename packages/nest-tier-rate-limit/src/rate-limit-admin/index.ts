@@ -27,3 +27,4 @@ export { SuperuserWritesGuard } from './superuser-writes.guard.js';
 export * from './tiers/tier.dto.js';
 export * from './tiers/tiers.controller.js';
 export * from './tiers/tiers.service.js';
+export { RateLimitAdminUiController } from './ui/rate-limit-admin-ui.controller.js';

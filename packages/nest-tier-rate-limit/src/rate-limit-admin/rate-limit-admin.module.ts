@@ -15,6 +15,8 @@ import { RateLimitsService } from './rate-limits/rate-limits.service.js';
 import { SuperuserWritesGuard } from './superuser-writes.guard.js';
 import { TiersController } from './tiers/tiers.controller.js';
 import { TiersService } from './tiers/tiers.service.js';
+import { assertAdminLoginUrl } from './ui/admin-ui-paths.js';
+import { RateLimitAdminUiController } from './ui/rate-limit-admin-ui.controller.js';
 
 /**
  * The opt-in admin API: `/rate-limits` and `/tiers`, and `/rate-limit-policies` (which limits a
@@ -46,14 +48,20 @@ import { TiersService } from './tiers/tiers.service.js';
 })
 export class RateLimitAdminModule {
   /**
-   * The admin API under its own path, with the host's rule of who may write.
+   * The admin API under its own path, with the host's rule of who may write, and the admin web
+   * page with `ui`.
    * @example RateLimitAdminModule.forRoot({ path: 'admin', canWrite: (req) => isOps(req) })
+   * @example RateLimitAdminModule.forRoot({ ui: { loginUrl: '/auth/login' } })
+   * @throws Error when `ui.loginUrl` names another origin
    */
   static forRoot(options: RateLimitAdminModuleOptions = {}): DynamicModule {
     const path = options.path?.replace(/^\/+|\/+$/g, '') ?? '';
+    const ui = options.ui ?? false;
+    if (typeof ui === 'object' && ui.loginUrl !== undefined) assertAdminLoginUrl(ui.loginUrl);
     return {
       module: RateLimitAdminModule,
       imports: path === '' ? [] : [RouterModule.register([{ path, module: RateLimitAdminModule }])],
+      controllers: ui === false ? [] : [RateLimitAdminUiController],
       providers: [{ provide: RATE_LIMIT_ADMIN_OPTIONS, useValue: options }],
     };
   }

@@ -14,6 +14,23 @@ export interface RateLimitAdminModuleOptions {
    * @example canWrite: (request) => (request as { user?: User }).user?.roles.includes('ops') === true
    */
   canWrite?: (request: unknown) => boolean | Promise<boolean>;
+  /**
+   * Serves the admin web page at `admin` beside the admin API (`/api/v1/admin` for an API at
+   * `/api/v1`): `true`, or its settings. Its scripts and styles come from the app itself.
+   * @default false
+   */
+  ui?: boolean | RateLimitAdminUiOptions;
+}
+
+/** Settings of the admin web page (`ui` of {@link RateLimitAdminModuleOptions}). */
+export interface RateLimitAdminUiOptions {
+  /**
+   * Where the page's sign-in form posts `{ "username", "password" }`, answered with
+   * `{ "accessToken" }` (a bearer token for the admin API): a path from the root (`/auth/login`)
+   * or relative to the admin API (`auth/login`). Unset: operators paste a token instead.
+   * @default undefined
+   */
+  loginUrl?: string;
 }
 
 /** Injection token of the {@link RateLimitAdminModuleOptions}. */

@@ -33,6 +33,7 @@ import { ItemsController } from './items.controller.js';
     }),
     RateLimitAdminModule.forRoot({
       path: 'admin',
+      ui: true,
       canWrite: (request) => (request as { user?: HostUser }).user?.isSuperuser === true,
     }),
   ],

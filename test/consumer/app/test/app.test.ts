@@ -68,3 +68,24 @@ void test('the admin API under the host prefix: reads for anyone, writes by the 
   const limited = await get('/items', `g1:${id}`);
   assert.equal(limited.headers.get('x-ratelimit-limit'), '7');
 });
+
+void test('the admin web page, served from the installed package with every module it imports', async () => {
+  const page = await get('/admin/admin');
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  const html = await page.text();
+  assert.match(html, /src="\/admin\/admin\/assets\/admin\.js"/);
+  const pending = ['admin.js', 'admin.css'];
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const asset = await get(`/admin/admin/assets/${file}`);
+    assert.equal(asset.status, 200, file);
+    for (const [, target] of (await asset.text()).matchAll(/from '\.\/([\w-]+\.js)'/g)) {
+      pending.push(target);
+    }
+  }
+  assert.ok(seen.size > 5, `only ${[...seen].join(', ')}`);
+});
