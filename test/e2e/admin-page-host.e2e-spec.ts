@@ -51,13 +51,23 @@ describe.each(adapters)('the admin web page in a host app, in Chromium, on %s', 
     await page.getByLabel('Superuser bearer token').waitFor();
   });
 
-  it('refuses an empty token at its field', async () => {
+  it('refuses an empty token, or one no header can carry, at its field', async () => {
     await page.getByRole('button', { name: 'Use token' }).click();
-    await page.getByText('token must not be empty').waitFor();
+    await page
+      .locator('[data-field="token"] .field-error', { hasText: 'token must not be empty' })
+      .waitFor();
+    await page.getByLabel('Superuser bearer token').fill('jeton-é');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page
+      .locator('[data-field="token"] .field-error', { hasText: 'only printable ASCII' })
+      .waitFor();
   });
 
   it('signs in with a pasted token and shows the empty state of a new database', async () => {
-    await page.getByLabel('Superuser bearer token').fill(`Bearer ${OPS_TOKEN}`);
+    // As copied from a terminal: the prefix, and a line break inside.
+    await page
+      .getByLabel('Superuser bearer token')
+      .fill(`Bearer ${OPS_TOKEN.slice(0, 4)}\n${OPS_TOKEN.slice(4)}\n`);
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.getByText(/^No tiers yet/).waitFor();
     await expect(page.locator('#who').textContent()).resolves.toBe('Signed in with a token');
@@ -80,6 +90,32 @@ describe.each(adapters)('the admin web page in a host app, in Chromium, on %s', 
     const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(PHONE.width);
     await screenshot(page, SHOTS, `${adapter}-rules-phone`);
+  });
+
+  it('sorts with a menu at phone width, where the headings are hidden', async () => {
+    const write = { authorization: `Bearer ${OPS_TOKEN}`, 'content-type': 'application/json' };
+    for (const name of ['alpha', 'zulu']) {
+      const created = await fetch(`${host.url}/internal/ops/tiers`, {
+        method: 'POST',
+        headers: write,
+        body: JSON.stringify({ name }),
+      });
+      expect(created.status).toBe(201);
+    }
+    await page.getByRole('link', { name: 'Tiers' }).click();
+    await page.locator('tr[data-row="zulu"]').waitFor();
+    const menu = page.getByLabel('Sort tiers by');
+    await expect(menu.isVisible()).resolves.toBe(true);
+    await menu.focus();
+    await menu.selectOption('name:desc');
+    await expect(page.locator('td[data-label="Name"]').allTextContents()).resolves.toEqual([
+      'zulu',
+      'ops',
+      'alpha',
+    ]);
+    await expect(
+      page.evaluate<string | null>("document.activeElement.getAttribute('data-focus')"),
+    ).resolves.toBe('sort-menu');
   });
 
   it('serves only its own files', async () => {

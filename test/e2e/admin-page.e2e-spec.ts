@@ -83,9 +83,10 @@ describe.each(adapters)('the admin web page of the demo, in Chromium, on %s', (a
     await page.getByLabel('Username').fill(ADMIN.username);
     await page.getByLabel('Password').fill('hunter2');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert').first().textContent()).resolves.toBe(
-      'Wrong username or password.',
-    );
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^Wrong username or password\.$/ })
+      .waitFor();
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Tiers' }).waitFor();
@@ -111,6 +112,23 @@ describe.each(adapters)('the admin web page of the demo, in Chromium, on %s', (a
 
   let tierId: number;
   let caller: string;
+  it('edits only what was changed: a tier’s description, not its name with its spaces', async () => {
+    const superuser = tokenFor({ sub: 'ops', isSuperuser: true });
+    const spaced = `spaced ${adapter} `;
+    const created = await demo.request('POST', '/api/v1/tiers', {
+      token: superuser,
+      body: { name: spaced },
+    });
+    expect(created.status).toBe(201);
+    await page.reload();
+    await page.getByRole('button', { name: `Edit tier ${spaced}` }).click();
+    await dialog().getByLabel('Description').fill('Only this changes');
+    await dialog().getByRole('button', { name: 'Save tier' }).click();
+    await cellReads(spaced, 'Description', 'Only this changes');
+    const stored = await demo.request('GET', `/api/v1/tiers/${encodeURIComponent(spaced)}`);
+    await expect(stored.json()).resolves.toMatchObject({ name: spaced });
+  });
+
   it('creates a rule, after showing the API’s validation error at its field', async () => {
     await page.getByRole('link', { name: 'Rules' }).click();
     await page.getByRole('button', { name: 'New rule' }).click();
@@ -203,6 +221,10 @@ describe.each(adapters)('the admin web page of the demo, in Chromium, on %s', (a
     await shot('counters');
     await page.getByRole('button', { name: 'Reset counters' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+    // Read again from the store: cancelled, nothing was reset.
+    const shown = await used.first().elementHandle();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await shown?.waitForElementState('hidden'); // replaced by the new reading
     await expect(used.first().textContent()).resolves.toBe(String(before));
     await page.getByRole('button', { name: 'Reset counters' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Reset counters' }).click();
@@ -260,6 +282,14 @@ describe.each(adapters)('the admin web page of the demo, in Chromium, on %s', (a
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await expect(page.evaluate<number>('sessionStorage.length')).resolves.toBe(0);
     await expect(page.getByRole('link', { name: 'Tiers' }).isVisible()).resolves.toBe(false);
+  });
+
+  it('signs the tab out when the API refuses its token', async () => {
+    await page.getByLabel('Superuser bearer token').fill('not-a-token-this-app-signed');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await status('The API refused the token (401): sign in again.').waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect(page.evaluate<number>('sessionStorage.length')).resolves.toBe(0);
   });
 
   it('had no page error and fetched nothing from another host', () => {

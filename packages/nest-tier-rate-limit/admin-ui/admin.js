@@ -67,6 +67,8 @@ const context = {
  * @param {string} [message]
  */
 function show(name, message) {
+  // A dialog belongs to the view it was opened from.
+  for (const dialog of document.querySelectorAll('dialog')) dialog.close();
   const signedIn = session.token !== null;
   const section = signedIn && name in SECTIONS ? name : signedIn ? 'tiers' : 'sign-in';
   nav.hidden = !signedIn;

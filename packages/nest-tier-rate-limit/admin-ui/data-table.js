@@ -66,11 +66,29 @@ export class DataTable {
       ),
       h('tbody', {}, ...visible.map((row) => this.row(row))),
     );
+    // Rebuilt controls lose focus: give it back to the one that had it (or its pager neighbour).
+    const focused = this.element.contains(document.activeElement)
+      ? document.activeElement?.getAttribute('data-focus')
+      : null;
     replace(
       this.element,
+      this.sortMenu(),
       h('div', { class: 'table-scroll' }, table),
       this.pager(pages, start, visible.length),
     );
+    if (focused) {
+      const again = this.element.querySelector(`[data-focus="${focused}"]:not(:disabled)`);
+      const fallback = this.element.querySelector('.pager button:not(:disabled)');
+      (again ?? fallback)?.focus();
+    }
+  }
+
+  /** Sorts by a column and shows the first page. @param {string} key @param {boolean} ascending */
+  sortBy(key, ascending) {
+    this.sortKey = key;
+    this.ascending = ascending;
+    this.page = 1;
+    this.render();
   }
 
   /** @param {Column} column */
@@ -82,12 +100,8 @@ export class DataTable {
       {
         type: 'button',
         class: 'sort',
-        onclick: () => {
-          this.ascending = active ? !this.ascending : true;
-          this.sortKey = column.key;
-          this.render();
-          this.element.querySelector(`th[data-key="${column.key}"] button`)?.focus();
-        },
+        'data-focus': `sort-${column.key}`,
+        onclick: () => this.sortBy(column.key, active ? !this.ascending : true),
       },
       column.label,
       h(
@@ -109,7 +123,7 @@ export class DataTable {
   }
 
   /** The sort as a menu, for phones, where the headings are hidden. */
-  sortBy() {
+  sortMenu() {
     const options = this.columns.flatMap((column) =>
       [true, false].map((ascending) => {
         const value = `${column.key}:${ascending ? 'asc' : 'desc'}`;
@@ -120,11 +134,10 @@ export class DataTable {
     const select = h(
       'select',
       {
+        'data-focus': 'sort-menu',
         onchange: (event) => {
           const [key, order] = event.target.value.split(':');
-          this.sortKey = key;
-          this.ascending = order === 'asc';
-          this.render();
+          this.sortBy(key, order === 'asc');
         },
       },
       ...options,
@@ -161,6 +174,17 @@ export class DataTable {
     });
   }
 
+  /**
+   * The page's position, in one element kept across renders, so that screen readers announce
+   * each change.
+   * @param {string} text
+   */
+  pageInfo(text) {
+    this.info ??= h('span', { class: 'page-info', 'aria-live': 'polite' });
+    if (this.info.textContent !== text) this.info.textContent = text;
+    return this.info;
+  }
+
   /** @param {number} pages @param {number} start @param {number} shown */
   pager(pages, start, shown) {
     const go = (page) => () => {
@@ -170,6 +194,7 @@ export class DataTable {
     const size = h(
       'select',
       {
+        'data-focus': 'page-size',
         onchange: (event) => {
           this.pageSize = Number(event.target.value);
           this.page = 1;
@@ -184,17 +209,25 @@ export class DataTable {
       { class: 'pager', 'aria-label': `${this.caption} pages` },
       h(
         'button',
-        { type: 'button', disabled: this.page === 1, onclick: go(this.page - 1) },
+        {
+          type: 'button',
+          'data-focus': 'previous',
+          disabled: this.page === 1,
+          onclick: go(this.page - 1),
+        },
         'Previous',
       ),
-      h(
-        'span',
-        { class: 'page-info', 'aria-live': 'polite' },
+      this.pageInfo(
         `Page ${this.page} of ${pages} · ${start + 1}–${start + shown} of ${this.rows.length}`,
       ),
       h(
         'button',
-        { type: 'button', disabled: this.page === pages, onclick: go(this.page + 1) },
+        {
+          type: 'button',
+          'data-focus': 'next',
+          disabled: this.page === pages,
+          onclick: go(this.page + 1),
+        },
         'Next',
       ),
       label,

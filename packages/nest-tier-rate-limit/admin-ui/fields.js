@@ -101,7 +101,12 @@ export function fieldRow(field) {
       ),
     );
   } else if (type === 'textarea') {
-    control = h('textarea', { ...common, rows: 3 });
+    control = h('textarea', {
+      ...common,
+      rows: 3,
+      autocomplete: field.autocomplete ?? 'off',
+      spellcheck: 'false',
+    });
     control.value = field.value == null ? '' : String(field.value);
   } else {
     control = h('input', {
@@ -109,6 +114,8 @@ export function fieldRow(field) {
       type: type === 'number' || type === 'password' ? type : 'text',
       inputmode: type === 'number' ? 'numeric' : null,
       autocomplete: field.autocomplete ?? 'off',
+      // Nothing typed here is prose; a spell-checking service would receive it.
+      spellcheck: 'false',
       value: field.value ?? '',
     });
   }
@@ -126,12 +133,12 @@ export function fieldRow(field) {
     focus: () => control.focus(),
     /** The value to send: numbers as numbers, what is not one as typed (the API names it). */
     read: () => {
-      const raw = control.value.trim();
+      // Text as typed, spaces included: the API decides, and an untouched field stays unchanged.
+      const raw = control.value;
       if (raw === '') return undefined;
-      if (type === 'password') return control.value;
       if (type !== 'number') return raw;
-      const number = Number(raw);
-      return Number.isFinite(number) ? number : raw;
+      const number = Number(raw.trim());
+      return raw.trim() !== '' && Number.isFinite(number) ? number : raw;
     },
     /** @param {string[]} messages */
     showErrors: (messages) => {

@@ -62,7 +62,7 @@ export class RulesView {
             type: 'button',
             class: 'danger',
             'aria-label': `Delete rule ${rule.name}`,
-            onclick: () => this.remove(rule),
+            onclick: (event) => this.remove(rule, event.currentTarget),
           },
           'Delete',
         ),
@@ -236,18 +236,25 @@ export class RulesView {
     });
   }
 
-  /** @param {any} rule */
-  async remove(rule) {
+  /**
+   * Deletes after asking; its button stays disabled until the API answered, so one click is one
+   * DELETE.
+   * @param {any} rule
+   * @param {HTMLButtonElement} button
+   */
+  async remove(rule, button) {
     const sure = await confirmAction({
       title: `Delete rule ${rule.name}?`,
       message: `Requests of tier ${this.tierName(rule.tierId)} to ${rule.path} fall back to the route’s own limits.`,
       confirmLabel: 'Delete rule',
     });
     if (!sure) return;
+    button.disabled = true;
     const result = await this.context.api.call(
       'DELETE',
       `/rate-limits/${encodeURIComponent(rule.name)}`,
     );
+    button.disabled = false;
     if (result.ok) {
       await this.changed(`Rule ${quoted(rule.name)} deleted.`);
       return;

@@ -33,8 +33,14 @@ export class SignInView {
         { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' },
       ],
       submitLabel: 'Sign in',
-      submit: (values) =>
-        this.context.api.request('POST', loginUrl, { body: values, token: false }),
+      submit: async (values) => {
+        const result = await this.context.api.request('POST', loginUrl, {
+          body: values,
+          token: false,
+        });
+        if (!result.ok || typeof result.body.accessToken === 'string') return result;
+        return failure(502, 'The login answered without an accessToken');
+      },
       explain: (result) =>
         result.status === 401
           ? 'Wrong username or password.'
@@ -63,19 +69,35 @@ export class SignInView {
         },
       ],
       submitLabel: 'Use token',
-      submit: async ({ token }) => {
-        const bare = typeof token === 'string' ? token.replace(/^Bearer\s+/i, '').trim() : '';
-        if (bare === '')
-          return {
-            status: 400,
-            ok: false,
-            body: { message: ['token must not be empty'] },
-            retryAfter: null,
-          };
-        return { status: 200, ok: true, body: { accessToken: bare }, retryAfter: null };
-      },
+      submit: async ({ token }) => tokenResult(token),
       done: (result) => this.context.signIn(result.body.accessToken),
     });
     return form;
   }
+}
+
+/**
+ * A pasted token as a result the form shows: without `Bearer ` or the line breaks a copy may add;
+ * refused at its field unless it is printable ASCII (what an HTTP header can carry).
+ * @param {unknown} token
+ * @returns {Promise<import('./api.js').ApiResult>}
+ */
+async function tokenResult(token) {
+  const bare =
+    typeof token === 'string'
+      ? token
+          .trim()
+          .replace(/^Bearer\s+/i, '')
+          .replace(/\s+/g, '')
+      : '';
+  if (bare === '') return failure(400, ['token must not be empty']);
+  if (!/^[\x21-\x7e]+$/.test(bare)) {
+    return failure(400, ['token must hold only printable ASCII characters']);
+  }
+  return { status: 200, ok: true, body: { accessToken: bare }, retryAfter: null };
+}
+
+/** @param {number} status @param {string | string[]} message */
+function failure(status, message) {
+  return { status, ok: false, body: { message }, retryAfter: null };
 }

@@ -38,7 +38,7 @@ export class TiersView {
             type: 'button',
             class: 'danger',
             'aria-label': `Delete tier ${tier.name}`,
-            onclick: () => this.remove(tier),
+            onclick: (event) => this.remove(tier, event.currentTarget),
           },
           'Delete',
         ),
@@ -101,6 +101,7 @@ export class TiersView {
       submitLabel: 'Create tier',
       fields: this.fields(),
       submit: (values) => this.context.api.call('POST', '/tiers', { body: values }),
+      explain: explainTaken,
       done: (result) => this.changed(`Tier ${quoted(result.body.name)} created.`),
     });
   }
@@ -115,12 +116,18 @@ export class TiersView {
         this.context.api.call('PATCH', `/tiers/${encodeURIComponent(tier.name)}`, {
           body: changes(tier, { name: values.name ?? '', description: values.description ?? null }),
         }),
+      explain: explainTaken,
       done: (result) => this.changed(`Tier ${quoted(result.body.name)} saved.`),
     });
   }
 
-  /** @param {any} tier */
-  async remove(tier) {
+  /**
+   * Deletes after asking; its button stays disabled until the API answered, so one click is one
+   * DELETE.
+   * @param {any} tier
+   * @param {HTMLButtonElement} button
+   */
+  async remove(tier, button) {
     const sure = await confirmAction({
       title: `Delete tier ${tier.name}?`,
       message:
@@ -128,7 +135,9 @@ export class TiersView {
       confirmLabel: 'Delete tier',
     });
     if (!sure) return;
+    button.disabled = true;
     const result = await this.context.api.call('DELETE', `/tiers/${encodeURIComponent(tier.name)}`);
+    button.disabled = false;
     if (result.ok) {
       await this.changed(`Tier ${quoted(tier.name)} deleted.`);
       return;
@@ -147,4 +156,10 @@ export class TiersView {
     this.context.announce(message);
     await this.load();
   }
+}
+
+/** A 409 on a tier's name in words. @param {import('./api.js').ApiResult} result */
+function explainTaken(result) {
+  if (result.status !== 409) return undefined;
+  return `${result.body.message}: another live tier has that name. Choose another one.`;
 }

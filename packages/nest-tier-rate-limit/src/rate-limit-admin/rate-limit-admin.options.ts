@@ -27,7 +27,7 @@ export interface RateLimitAdminUiOptions {
   /**
    * Where the page's sign-in form posts `{ "username", "password" }`, answered with
    * `{ "accessToken" }` (a bearer token for the admin API): a path from the root (`/auth/login`)
-   * or relative to the admin API (`auth/login`). Unset: operators paste a token instead.
+   * or relative to the app's global prefix (`auth/login`). Unset: operators paste a token instead.
    * @default undefined
    */
   loginUrl?: string;

@@ -23,8 +23,25 @@ describe('adminLoginUrl', () => {
     '//evil.example/login',
     'javascript:alert(1)',
     '\\\\evil',
+    '/\t/evil.example/login',
+    '/\\evil.example',
     '',
+    ' ',
   ])('refuses %j, which would leave this origin', (url) => {
     expect(() => adminLoginUrl(url, '')).toThrow(/ui\.loginUrl must be a path on this origin/);
+  });
+});
+
+describe('RateLimitAdminModule.forRoot({ ui })', () => {
+  it('serves the page only when asked, and refuses a login URL on another origin at once', async () => {
+    const { RateLimitAdminModule } = await import('../rate-limit-admin.module.js');
+    const { RateLimitAdminUiController } = await import('./rate-limit-admin-ui.controller.js');
+    expect(RateLimitAdminModule.forRoot({}).controllers).toEqual([]);
+    expect(RateLimitAdminModule.forRoot({ ui: true }).controllers).toEqual([
+      RateLimitAdminUiController,
+    ]);
+    expect(() => RateLimitAdminModule.forRoot({ ui: { loginUrl: '//evil.example' } })).toThrow(
+      'RateLimitAdminModule ui.loginUrl must be a path on this origin (got "//evil.example")',
+    );
   });
 });

@@ -8,18 +8,25 @@ export function joinPath(...parts: string[]): string {
 
 /**
  * The sign-in form's target: a path from the root as given (`/auth/login`), or relative to the
- * admin API's base (`auth/login` → `/api/v1/auth/login`); null when there is none.
+ * app's global prefix (`auth/login` → `/api/v1/auth/login`); null when there is none.
  * @throws Error when it names a scheme or a host: the page talks to its own origin only
  */
-export function adminLoginUrl(loginUrl: string | undefined, apiBase: string): string | null {
+export function adminLoginUrl(loginUrl: string | undefined, prefixBase: string): string | null {
   if (loginUrl === undefined) return null;
   assertAdminLoginUrl(loginUrl);
-  return loginUrl.startsWith('/') ? loginUrl : `${apiBase}/${loginUrl}`;
+  return loginUrl.startsWith('/') ? loginUrl : `${prefixBase}/${loginUrl}`;
 }
 
-/** Refuses a login URL with a scheme or a host, or that is empty. */
+/** An origin no login URL can name, to see where a browser would resolve one. */
+const PROBE = 'http://admin-page.invalid';
+
+/**
+ * Refuses a login URL that is empty, or that a browser would resolve to another origin (a
+ * scheme, `//host`, `\host`, or tabs and line breaks that URL parsing drops, as in `/\t/host`).
+ */
 export function assertAdminLoginUrl(loginUrl: string): void {
-  if (loginUrl === '' || /^[a-z][a-z0-9+.-]*:|^\/\/|\\/i.test(loginUrl)) {
+  const resolved = new URL(loginUrl, `${PROBE}/prefix/`);
+  if (loginUrl.trim() === '' || resolved.origin !== PROBE || /[\s\\]/.test(loginUrl)) {
     throw new Error(
       `RateLimitAdminModule ui.loginUrl must be a path on this origin (got "${loginUrl}")`,
     );

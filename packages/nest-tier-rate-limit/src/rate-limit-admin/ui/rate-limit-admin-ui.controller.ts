@@ -70,11 +70,12 @@ export class RateLimitAdminUiController {
   }
 
   private render(): string {
-    const apiBase = joinPath(this.app.getGlobalPrefix(), this.options.path ?? '');
+    const prefix = this.app.getGlobalPrefix();
+    const apiBase = joinPath(prefix, this.options.path ?? '');
     const ui = typeof this.options.ui === 'object' ? this.options.ui : {};
     return renderAdminPage(this.files.template, {
       apiBase,
-      loginUrl: adminLoginUrl(ui.loginUrl, apiBase),
+      loginUrl: adminLoginUrl(ui.loginUrl, joinPath(prefix)),
       algorithms: RATE_LIMIT_ALGORITHMS,
       modes: RATE_LIMIT_MODES,
       methods: REQUEST_METHODS,
