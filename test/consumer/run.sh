@@ -10,9 +10,12 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"; for db in "${databases[@]}"; do psql -qX "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; done' EXIT
 PG_ADMIN="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/15}"
-# Packages of the demo only (embedded database, auth, docs, the other adapter, config).
+# Packages of the demo only (embedded database, auth, docs, the other adapter, config), and of
+# the transports only the tests use (GraphQL, WebSockets): none may come with the package.
 demo_only=(@electric-sql/pglite typeorm-pglite @nestjs/jwt jsonwebtoken @nestjs/swagger
-  swagger-ui-dist @nestjs/platform-fastify fastify @fastify/static @nestjs/config)
+  swagger-ui-dist @nestjs/platform-fastify fastify @fastify/static @nestjs/config
+  @nestjs/graphql graphql @nestjs/apollo @apollo/server @nestjs/mercurius mercurius
+  @nestjs/websockets @nestjs/platform-socket.io socket.io @nestjs/platform-ws ws)
 databases=()
 
 tarball="$(cd "$root" && npm pack -w nest-tier-rate-limit --pack-destination "$work" --silent)"
@@ -35,7 +38,7 @@ for kind in esm cjs; do
   installed="$(cd "$app" && npm ls --all --parseable 2>/dev/null)"
   for name in "${demo_only[@]}"; do
     if grep -q "/node_modules/$name\$" <<<"$installed"; then
-      echo "$kind: the tarball pulled $name, a package only the demo needs" >&2
+      echo "$kind: the tarball pulled $name, a package only the demo or its tests need" >&2
       exit 1
     fi
   done

@@ -51,7 +51,8 @@ export class RateLimitExceededException extends HttpException {
   }
 }
 
-function refusalMessage(decision: RateLimitDecision): string {
+/** What a refusal says: how long to wait, or that the backend failed closed. */
+export function refusalMessage(decision: RateLimitDecision): string {
   return decision.degraded
     ? 'Access denied as a precaution'
     : `Rate limit exceeded. Try again in ${decision.retryAfterSeconds} seconds.`;
@@ -74,8 +75,13 @@ export function rateLimitProblem(
     title: 'Request cannot be satisfied as assigned quota has been exceeded',
     status: HttpStatus.TOO_MANY_REQUESTS,
     detail,
-    'violated-policies': decision.policies
-      .filter((state) => !state.allowed && state.policy.shadow !== true)
-      .map((state) => policyLabel(state.policy)),
+    'violated-policies': violatedPolicies(decision),
   };
+}
+
+/** The names of the enforced policies that refused, as `RateLimit-Policy` names them. */
+export function violatedPolicies(decision: RateLimitDecision): string[] {
+  return decision.policies
+    .filter((state) => !state.allowed && state.policy.shadow !== true)
+    .map((state) => policyLabel(state.policy));
 }

@@ -58,3 +58,24 @@ export function writeRateLimitHeaders(
     setHeader(response, RateLimitHeader.RetryAfter, String(decision.retryAfterSeconds));
   }
 }
+
+/**
+ * {@link writeRateLimitHeaders}, unless the response has gone out already (a handler that
+ * answered by itself, a deferred GraphQL payload): headers that can no longer be written must
+ * not replace the answer.
+ */
+export function writeHeadersIfUnsent(
+  setHeader: SetResponseHeader,
+  response: unknown,
+  decision: RateLimitDecision,
+  mode: RateLimitHeaderMode = 'legacy',
+): void {
+  const state = response as { headersSent?: boolean; sent?: boolean };
+  // Express and Node say `headersSent`, Fastify `sent`.
+  if (state.headersSent === true || state.sent === true) return;
+  try {
+    writeRateLimitHeaders(setHeader, response, decision, mode);
+  } catch {
+    // Sent meanwhile: the decision stands without its headers.
+  }
+}

@@ -40,6 +40,7 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     trustProxy: options.trustProxy ?? false,
     ipv6Subnet: options.ipv6Subnet ?? 64,
     callerResolver: options.callerResolver ?? defaultCallerResolver,
+    contextResolver: options.contextResolver,
     ruleResolver: options.ruleResolver ?? new FallbackRateLimitRuleResolver(),
     keyPrefix: options.keyPrefix ?? 'ratelimit',
     headers: options.headers ?? 'legacy',
@@ -86,6 +87,8 @@ export function resolveRateLimitOptions(options: RateLimitModuleOptions): Resolv
     (typeof denyCache !== 'object' || denyCache === null)
   )
     throw new Error('RateLimitModule option localDenyCache must be true, false or { maxKeys }');
+  if (resolved.contextResolver !== undefined && typeof resolved.contextResolver !== 'function')
+    throw new Error('RateLimitModule option contextResolver must be a function');
   for (const name of ['problemDetails', 'shadow'] as const) {
     if (typeof resolved[name] !== 'boolean')
       throw new Error(`RateLimitModule option ${name} must be true or false`);

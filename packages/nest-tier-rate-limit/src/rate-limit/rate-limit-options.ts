@@ -4,6 +4,7 @@ import type { MemcachedRateLimitStoreOptions } from './stores/memcached-rate-lim
 import type { MemoryRateLimitStoreOptions } from './stores/memory-rate-limit.store.js';
 import type { RateLimitStore } from './stores/rate-limit-store.js';
 import type { RateLimitCallerResolver } from './rate-limit-caller.js';
+import type { RateLimitContextResolver } from './contexts/rate-limit-context-target.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import type { TrustProxy } from './client-ip.js';
 import type { Clock } from './clock.js';
@@ -118,6 +119,13 @@ export interface RateLimitModuleOptions {
    */
   callerResolver?: RateLimitCallerResolver;
   /**
+   * Reads the caller, counter path and refusal of calls that are not HTTP, GraphQL or WebSocket
+   * (microservice messages, custom transports); its answer for a GraphQL or WebSocket call
+   * replaces the guard's own reading. Unset, such calls pass unguarded, with a debug log line.
+   * @default unset
+   */
+  contextResolver?: RateLimitContextResolver;
+  /**
    * Chooses the limit for each request (tier rules, for example). Answers from memory.
    * @default the route's `@RateLimited` values, else `defaultLimit`/`defaultPeriod`
    */
@@ -175,6 +183,7 @@ export type ResolvedRateLimitOptions = Required<
     | 'defaultTotalPeriod'
     | 'metricsRegistry'
     | 'localDenyCache'
+    | 'contextResolver'
   >
 > &
   Pick<
@@ -186,6 +195,7 @@ export type ResolvedRateLimitOptions = Required<
     | 'defaultTotalPeriod'
     | 'metricsRegistry'
     | 'localDenyCache'
+    | 'contextResolver'
   > & {
     circuitBreaker: Required<CircuitBreakerOptions>;
   };

@@ -16,6 +16,7 @@ import {
   SKIP_RATE_LIMIT_METADATA,
 } from './rate-limited.metadata.js';
 import { RouteTemplate } from './route-template.js';
+import { sanitizePath, sanitizeRouteTemplate } from './rate-limit-path.js';
 
 /** What the guard needs of a route before counting. */
 export class RateLimitRoute {
@@ -33,6 +34,8 @@ export class RateLimitRoute {
     readonly count: RateLimitCountMode = 'all',
     /** Units a request uses (`@RateLimited({ cost })`). */
     readonly cost = 1,
+    /** A WebSocket handler's message (`@SubscribeMessage`), in the forms rules match. */
+    readonly message?: RateLimitHandlerPath,
   ) {
     this.settles = count !== 'all';
   }
@@ -53,6 +56,17 @@ export class RateLimitRoute {
 }
 
 type Fallback = RateLimitFallback;
+
+/** A handler's counter path, in the forms a rule resolver matches (see `RateLimitRuleContext`). */
+export interface RateLimitHandlerPath {
+  path: string;
+  rawPath: string;
+  template: string | undefined;
+}
+
+// `@nestjs/websockets` metadata, read without loading the package.
+const MESSAGE_METADATA = 'message';
+const GATEWAY_OPTIONS = 'websockets:gateway_options';
 
 /**
  * What the guard knows of each route, worked out once rather than per request: whether it is
@@ -109,14 +123,15 @@ export class RateLimitRoutes {
     let byHandler = this.routes.get(controller);
     if (byHandler === undefined) this.routes.set(controller, (byHandler = new WeakMap()));
     let route = byHandler.get(handler);
-    if (route === undefined) byHandler.set(handler, (route = this.describe(handler, controller)));
+    if (route === undefined)
+      byHandler.set(handler, (route = this.describe(handler, controller, context.getType())));
     this.lastHandler = handler;
     this.lastController = controller;
     this.lastRoute = route;
     return route;
   }
 
-  private describe(handler: object, controller: object): RateLimitRoute {
+  private describe(handler: object, controller: object, type: string): RateLimitRoute {
     const own = (key: string, target: object) => this.reflector.get<unknown>(key, target as never);
     const limited = this.reflector.getAllAndOverride<RateLimitedMetadata | undefined>(
       RATE_LIMITED_METADATA,
@@ -143,9 +158,38 @@ export class RateLimitRoutes {
         source,
       };
     });
-    const fallback = { ...windows[0], windows, route: declaredMethod(handler), total: this.total };
-    return new RateLimitRoute(skip, fallback, limited?.count, limited?.cost);
+    const route = routeKey(type, handler, controller);
+    const fallback = { ...windows[0], windows, route, total: this.total };
+    const message = type === 'ws' ? messagePath(handler) : undefined;
+    return new RateLimitRoute(skip, fallback, limited?.count, limited?.cost, message);
   }
+}
+
+/**
+ * What keys a handler's fallback counters apart from other handlers on the same path: the HTTP
+ * method, `GRAPHQL`, `WS` with the gateway's namespace (`WS@chat`) when it declares one, else
+ * the context's type (`RPC`).
+ */
+function routeKey(type: string, handler: object, controller: object): string {
+  if (type === 'http') return declaredMethod(handler);
+  if (type !== 'ws') return type.toUpperCase();
+  const options = Reflect.getMetadata(GATEWAY_OPTIONS, controller) as
+    { namespace?: unknown } | undefined;
+  const namespace = options?.namespace;
+  // A pattern namespace (a RegExp, a function) names many: the handler's path alone keys them.
+  if (typeof namespace !== 'string' || sanitizePath(namespace) === '') return 'WS';
+  return `WS@${sanitizePath(namespace)}`;
+}
+
+/**
+ * A `@SubscribeMessage` handler's message as a counter path: the name as is, since socket.io
+ * tells `a/b` from `a_b` (two handlers never share a counter), and in rule form as the template,
+ * so that a rule stored for `chat:send` or `/chat/send` finds it.
+ */
+function messagePath(handler: object): RateLimitHandlerPath | undefined {
+  const message = Reflect.getMetadata(MESSAGE_METADATA, handler) as unknown;
+  if (typeof message !== 'string') return undefined;
+  return { path: message, rawPath: message, template: sanitizeRouteTemplate(message) };
 }
 
 /** `GET` for `@Get()` (also when a HEAD request reaches it), `ALL` for `@All()` or none known. */

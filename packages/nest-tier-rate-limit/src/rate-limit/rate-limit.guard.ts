@@ -6,8 +6,11 @@ import { PROBLEM_JSON, RateLimitExceededException } from './rate-limit-exceeded.
 import {
   responseHeaderSetter,
   type SetResponseHeader,
+  writeHeadersIfUnsent,
   writeRateLimitHeaders,
 } from './rate-limit-headers.js';
+import { RateLimitContexts, type ResolvedContextTarget } from './contexts/rate-limit-contexts.js';
+import { showsOnResponse } from './contexts/graphql-context.js';
 import { canonicalUrlPath } from './canonical-path.js';
 import { RateLimitKeyBuilder } from './rate-limit-key.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
@@ -30,9 +33,12 @@ import { Outcome } from './metrics/rate-limit-metrics.js';
 
 /**
  * Enforces the limits on a route: resolves the caller and the rules, counts the request on all of
- * them at once, writes the rate-limit headers, and answers 429 when any limit is reached. No
- * interceptor unless the route settles after its answer (`count`): a global one would put every
- * request of the app through Nest's observable pipeline (about 8–10 µs each, measured).
+ * them at once, writes the rate-limit headers, and answers 429 when any limit is reached.
+ * The same on GraphQL resolvers (a field error with `extensions.code = 'RATE_LIMITED'`) and
+ * WebSocket message handlers (a `WsException`); other contexts pass through unless the module's
+ * `contextResolver` reads them. No interceptor unless the route settles after its answer
+ * (`count`): a global one would put every request of the app through Nest's observable pipeline
+ * (about 8–10 µs each, measured).
  * Extend it and override the `protected` methods to change how callers or keys are derived.
  */
 @Injectable()
@@ -40,6 +46,7 @@ export class RateLimitGuard implements CanActivate {
   private readonly proxyTrust: ProxyTrust;
   private readonly routes: RateLimitRoutes;
   private readonly keys: RateLimitKeyBuilder;
+  private readonly contexts: RateLimitContexts;
   private setHeader: SetResponseHeader | undefined;
 
   constructor(
@@ -51,17 +58,22 @@ export class RateLimitGuard implements CanActivate {
     this.proxyTrust = compileTrustProxy(options.trustProxy);
     this.routes = new RateLimitRoutes(reflector, options);
     this.keys = new RateLimitKeyBuilder(options.keyPrefix);
+    this.contexts = new RateLimitContexts(options, this.proxyTrust, (request) =>
+      this.getTracker(request),
+    );
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const request = context.getArgByIndex<RateLimitedRequest>(0);
     // A route guarded at class and method level (or globally too) is counted once.
     if (!this.options.enabled || rateLimitDecisionOf(context) !== undefined) return true;
+    if (context.getType() !== 'http') return this.activateOutsideHttp(context);
+    const request = context.getArgByIndex<RateLimitedRequest>(0);
     const route = this.routes.route(context);
     if (route.skip) return true;
     const caller = this.options.callerResolver(request);
     const rules = this.resolveRules(context, request, caller, route);
-    const decision = this.decide(request, caller, rules, route);
+    const id = caller === undefined ? this.getTracker(request) : caller.id;
+    const decision = this.decide(caller, id, rules, route);
     if (decision === undefined) return true;
     // The memory store answers at once: no promise, and Nest skips its await for a boolean.
     if (!isPromiseLike(decision)) {
@@ -71,6 +83,41 @@ export class RateLimitGuard implements CanActivate {
     return Promise.resolve(decision).then((answer) => {
       this.record(answer, rules, caller);
       return this.enforce(context, answer, route);
+    });
+  }
+
+  /** A GraphQL resolver, a WebSocket handler, or a context the app's `contextResolver` reads. */
+  private activateOutsideHttp(context: ExecutionContext): boolean | Promise<boolean> {
+    const route = this.routes.route(context);
+    if (route.skip) return true;
+    const target = this.contexts.target(context, route);
+    if (!isPromiseLike(target)) return this.limitOutsideHttp(context, route, target);
+    return Promise.resolve(target).then((answer) => this.limitOutsideHttp(context, route, answer));
+  }
+
+  private limitOutsideHttp(
+    context: ExecutionContext,
+    route: RateLimitRoute,
+    target: ResolvedContextTarget | undefined,
+  ): boolean | Promise<boolean> {
+    if (target === undefined) return true;
+    const { caller } = target;
+    const rules = this.options.ruleResolver.resolve({
+      caller,
+      path: target.path,
+      rawPath: target.rawPath,
+      template: target.template,
+      fallback: route.fallback,
+    });
+    const decision = this.decide(caller, caller?.id ?? target.tracker, rules, route);
+    if (decision === undefined) return true;
+    if (!isPromiseLike(decision)) {
+      this.record(decision, rules, caller);
+      return this.enforceOutsideHttp(context, decision, route, target);
+    }
+    return Promise.resolve(decision).then((answer) => {
+      this.record(answer, rules, caller);
+      return this.enforceOutsideHttp(context, answer, route, target);
     });
   }
 
@@ -114,8 +161,8 @@ export class RateLimitGuard implements CanActivate {
 
   /** Counts the request on every rule at once; one rule of one unit the fastest way. */
   private decide(
-    request: RateLimitedRequest,
     caller: RateLimitCaller | undefined,
+    id: string,
     rules: RateLimitRule | readonly RateLimitRule[],
     route: RateLimitRoute,
   ): MaybePromise<RateLimitDecision> | undefined {
@@ -123,7 +170,6 @@ export class RateLimitGuard implements CanActivate {
     // No rule at all (a resolver may say so): nothing limits the request.
     if (several && rules.length === 0) return undefined;
     const kind = caller === undefined ? 'ip' : 'user';
-    const id = caller === undefined ? this.getTracker(request) : caller.id;
     const everyShadow = this.options.shadow;
     if ((!several || rules.length === 1) && route.cost === 1 && !route.settles) {
       const { limit, period, algorithm, burst, keyPath, name, mode } = several ? rules[0] : rules;
@@ -167,6 +213,32 @@ export class RateLimitGuard implements CanActivate {
     // Set before Nest's exception filter replies, which keeps a content type already set.
     if (problemDetails) this.setHeader(response, 'Content-Type', PROBLEM_JSON);
     throw new RateLimitExceededException(decision, problemDetails);
+  }
+
+  /**
+   * As {@link enforce}, outside HTTP: the settlement kept on the call's arguments, which the
+   * interceptor shares; headers on the HTTP response a GraphQL operation has, showing its most
+   * constrained field; the transport's own error on refusal.
+   */
+  private enforceOutsideHttp(
+    context: ExecutionContext,
+    decision: RateLimitDecision,
+    route: RateLimitRoute,
+    target: ResolvedContextTarget,
+  ): boolean {
+    recordRateLimitDecision(context, decision);
+    if (route.settles && decision.cost > 0)
+      recordRateLimitSettlement(context.getArgs(), {
+        decision,
+        count: route.count as 'failed' | 'successful',
+      });
+    const { response, responseScope } = target;
+    if (response !== undefined && showsOnResponse(responseScope ?? response, decision)) {
+      this.setHeader ??= responseHeaderSetter(this.adapterHost.httpAdapter);
+      writeHeadersIfUnsent(this.setHeader, response, decision, this.options.headers);
+    }
+    if (decision.allowed) return true;
+    throw target.refusal(decision);
   }
 
   /** The identity of an anonymous caller: its client IP, IPv6 grouped by subnet. */

@@ -11,9 +11,15 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { catchError, from, map, mergeMap, type Observable, throwError } from 'rxjs';
 import { isPromiseLike } from './maybe-promise.js';
 import {
+  type GraphqlContextValue,
+  graphqlResponse,
+  showsOnResponse,
+} from './contexts/graphql-context.js';
+import type { RateLimitDecision } from './rate-limit-decision.js';
+import {
   responseHeaderSetter,
   type SetResponseHeader,
-  writeRateLimitHeaders,
+  writeHeadersIfUnsent,
 } from './rate-limit-headers.js';
 import { type RateLimitSettlement, takeRateLimitSettlement } from './rate-limit-request.js';
 import { RateLimitService } from './rate-limit.service.js';
@@ -43,7 +49,11 @@ export class RateLimitInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const settlement = takeRateLimitSettlement(context.getArgByIndex<object>(0));
+    const http = context.getType() === 'http';
+    // Outside HTTP the guard leaves it on the call's arguments, the same array for both.
+    const settlement = takeRateLimitSettlement(
+      http ? context.getArgByIndex<object>(0) : context.getArgs(),
+    );
     if (settlement === undefined) return next.handle();
     let settled = false;
     const settle = (status: number) => {
@@ -51,7 +61,7 @@ export class RateLimitInterceptor implements NestInterceptor {
       settled = true;
       return this.settle(context, settlement, status);
     };
-    const response = context.getArgByIndex<RespondingTo>(1);
+    const response = http ? context.getArgByIndex<RespondingTo>(1) : {};
     return next.handle().pipe(
       mergeMap((value: unknown) => from(settle(successStatus(response))).pipe(map(() => value))),
       catchError((error: unknown) =>
@@ -71,16 +81,29 @@ export class RateLimitInterceptor implements NestInterceptor {
     const settled = this.limiter.settle(decision);
     const after = isPromiseLike(settled) ? await settled : settled;
     if (after === decision) return;
-    const response = context.getArgByIndex<RespondingTo>(1);
-    // A handler that answered by itself (`@Res()`) has sent its headers already.
-    if (response.headersSent === true || response.sent === true) return;
+    const response = responseOf(context, after, decision);
+    if (response === undefined) return;
     this.setHeader ??= responseHeaderSetter(this.adapterHost.httpAdapter);
-    try {
-      writeRateLimitHeaders(this.setHeader, response, after, this.options.headers);
-    } catch {
-      // The refund stands; headers that can no longer be written must not replace the answer.
-    }
+    // The refund stands whether or not its headers can still be written.
+    writeHeadersIfUnsent(this.setHeader, response, after, this.options.headers);
   }
+}
+
+/**
+ * Where a settled decision's headers go: the HTTP response; a GraphQL operation's, when the
+ * settled field is still the one its headers show; nowhere for a WebSocket message.
+ */
+function responseOf(
+  context: ExecutionContext,
+  after: RateLimitDecision,
+  before: RateLimitDecision,
+): object | undefined {
+  const type = context.getType<string>();
+  if (type === 'http') return context.getArgByIndex<object>(1);
+  if (type !== 'graphql') return undefined;
+  const value = context.getArgByIndex<GraphqlContextValue | undefined>(2);
+  const response = graphqlResponse(value);
+  return response !== undefined && showsOnResponse(value!, after, before) ? response : undefined;
 }
 
 /** What the interceptor reads of an Express response or a Fastify reply. */
