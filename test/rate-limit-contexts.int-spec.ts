@@ -88,9 +88,10 @@ describe('RateLimitGuard in contexts other than HTTP, GraphQL and WebSocket', ()
 
   it('refuses with the HTTP 429 exception when the resolver names no error, keyed on the user', async () => {
     const guard = await guardWith({
-      contextResolver: () => ({
+      contextResolver: (context) => ({
         caller: { id: 'u1', tierId: null, isSuperuser: false },
-        tracker: 'ignored',
+        // A tracker of its own each call: only the user can key them together.
+        tracker: context.switchToRpc().getContext<{ subject: string }>().subject,
         path: 'orders.created',
       }),
     });

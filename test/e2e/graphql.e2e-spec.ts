@@ -73,9 +73,9 @@ describe.each(graphqlDrivers)('GraphQL resolvers on %s', (driver) => {
     expect(reply.body).toEqual({ data: { widget: { id: '1' }, free: true } });
     expect(reply.headers.get('x-ratelimit-remaining')).toBe('4');
     // Nest runs no guard on a field resolver unless `fieldResolverEnhancers` says so.
-    for (let i = 0; i < 2; i += 1)
-      expect((await t.post('{ widget(id: "1") { price } }')).body).toEqual({
-        data: { widget: { price: 7 } },
+    for (let i = 0; i < 3; i += 1)
+      expect((await t.post('{ widget(id: "1") { name price } }')).body).toEqual({
+        data: { widget: { name: 'gear', price: 7 } },
       });
     const free = await t.post('{ free }');
     expect(free.body).toEqual({ data: { free: true } });
@@ -100,8 +100,9 @@ describe.each(graphqlDrivers)('GraphQL resolvers on %s', (driver) => {
   it('shows the most constrained field on the response: a refusal over a pass', async () => {
     t = await startGraphqlApp(driver);
     for (let i = 0; i < 5; i += 1) await t.post(WIDGETS);
-    const reply = await t.post('{ widget(id: "1") { id } widgets { id } }');
-    expect(reply.body.data).toEqual({ widget: { id: '1' }, widgets: null });
+    // The refused field resolves first: the pass after it must not replace its headers.
+    const reply = await t.post('{ widgets { id } widget(id: "1") { id } }');
+    expect(reply.body.data).toEqual({ widgets: null, widget: { id: '1' } });
     expect(reply.headers.get('retry-after')).not.toBeNull();
     expect(reply.headers.get('x-ratelimit-remaining')).toBe('0');
   });
@@ -128,6 +129,39 @@ describe.each(graphqlDrivers)('GraphQL resolvers on %s', (driver) => {
     expect(codes(mutations, 'createWidget')).toEqual(['ok', 'RATE_LIMITED']);
     // A caller of another tier keeps the code's limit.
     expect((await t.post(WIDGETS, { user: '8:2' })).headers.get('x-ratelimit-limit')).toBe('5');
+  });
+
+  it('guards a field resolver, once guards run on fields, only with a limit of its own', async () => {
+    t = await startGraphqlApp(driver, {}, { fieldGuards: true });
+    const replies = [];
+    for (let i = 0; i < 3; i += 1) replies.push(await t.post('{ widget(id: "1") { name price } }'));
+    // `price` has its own limit of 2; `name`, under the class's limit of 1 only, counts nothing.
+    expect(replies.map((reply) => reply.body.data)).toEqual([
+      { widget: { name: 'gear', price: 7 } },
+      { widget: { name: 'gear', price: 7 } },
+      { widget: null },
+    ]);
+    expect(replies[2].body.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([
+      [['widget', 'price'], 'RATE_LIMITED'],
+    ]);
+  });
+
+  it('limits subscribes over graphql-ws, refusing with RATE_LIMITED', async () => {
+    t = await startGraphqlApp(driver);
+    const first = [
+      await t.subscribe('subscription { ticks }'),
+      await t.subscribe('subscription { ticks }'),
+    ];
+    expect(first).toEqual([
+      { values: [{ ticks: 1 }, { ticks: 2 }] },
+      { values: [{ ticks: 1 }, { ticks: 2 }] },
+    ]);
+    const refused = await t.subscribe('subscription { ticks }');
+    expect(refused.values).toEqual([]);
+    expect(refused.errors?.map((error) => error.extensions?.code)).toEqual(['RATE_LIMITED']);
+    expect(refused.errors?.[0].message).toMatch(
+      /^Rate limit exceeded\. Try again in \d+ seconds\.$/,
+    );
   });
 
   it("settles count: 'failed' after the resolver: only failed logins use quota", async () => {

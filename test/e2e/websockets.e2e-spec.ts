@@ -142,6 +142,19 @@ describe('WebSocket gateways on socket.io', () => {
     ]);
   });
 
+  it('counts a message in another namespace apart, and never per namespace a client picks', async () => {
+    t = await startSocketApp();
+    const socket = await t.connect();
+    await acked(socket, 'events', GATEWAY_LIMIT);
+    expectRefusal(await refused(socket, 'events'), 60);
+    const chat = await t.connect({ namespace: 'chat' });
+    const answers = await acked(chat, 'events', GATEWAY_LIMIT);
+    expect(answers[0]).toEqual({ ok: true, data: { i: 0 }, namespace: 'chat' });
+    expectRefusal(await refused(chat, 'events'), 60);
+    // A namespace no gateway serves is refused by socket.io: no fresh counter there.
+    await expect(t.connect({ namespace: 'chat2' })).rejects.toThrow('Invalid namespace');
+  });
+
   it("count: 'failed': successes use no quota, failures do, then every attempt is refused", async () => {
     t = await startSocketApp();
     const socket = await t.connect();

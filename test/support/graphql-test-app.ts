@@ -2,10 +2,21 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Args, GraphQLModule, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  GraphQLModule,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+  Subscription,
+} from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import {
   RateLimited,
   RateLimitModule,
@@ -31,6 +42,9 @@ const typeDefs = /* GraphQL */ `
   type Mutation {
     createWidget(name: String!): Widget!
     login(password: String!): Boolean!
+  }
+  type Subscription {
+    ticks: Int!
   }
 `;
 
@@ -74,13 +88,32 @@ class MutationResolver {
   }
 }
 
-/** A field resolver the guard does not see: Nest runs no guard on fields unless told to. */
+/**
+ * Field resolvers, which Nest guards only with `fieldResolverEnhancers: ['guards']`: then the
+ * class's limit alone counts none of them, a field's own counts it once per parent object.
+ */
 @Resolver('Widget')
+@RateLimited({ limit: 1, period: 60 })
 class WidgetResolver {
+  @ResolveField('name')
+  name(@Parent() widget: { name: string }) {
+    return widget.name;
+  }
+
   @ResolveField('price')
-  @RateLimited({ limit: 1, period: 60 })
+  @RateLimited({ limit: 2, period: 60 })
   price() {
     return 7;
+  }
+}
+
+/** A subscription of two ticks, limited to 2 subscribes a minute. */
+@Resolver('Subscription')
+class SubscriptionResolver {
+  @Subscription('ticks')
+  @RateLimited({ limit: 2, period: 60 })
+  async *ticks() {
+    for (const ticks of [1, 2]) yield await Promise.resolve({ ticks });
   }
 }
 
@@ -104,34 +137,57 @@ export interface GraphqlTestApp {
   app: INestApplication;
   /** Posts one GraphQL operation; `user` becomes the `x-user` header. */
   post(query: string, options?: { user?: string; variables?: object }): Promise<GraphqlReply>;
+  /**
+   * Subscribes over graphql-ws on a connection of its own, and resolves with what came: the
+   * values, or the errors the subscription ended with.
+   */
+  subscribe(query: string): Promise<{ values: unknown[]; errors?: GraphqlError[] }>;
   close(): Promise<void>;
+}
+
+/** An error as GraphQL responses carry it. */
+export interface GraphqlError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: Record<string, unknown>;
 }
 
 export interface GraphqlReply {
   status: number;
   headers: Headers;
-  body: {
-    data?: Record<string, unknown> | null;
-    errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
-  };
+  body: { data?: Record<string, unknown> | null; errors?: GraphqlError[] };
 }
 
-function graphqlModule(driver: GraphqlDriverName) {
+/** How the GraphQL module is set up beside the driver. */
+export interface GraphqlSetup {
+  /** `fieldResolverEnhancers: ['guards']`: field resolvers are guarded too. */
+  fieldGuards?: boolean;
+}
+
+function graphqlModule(driver: GraphqlDriverName, { fieldGuards = false }: GraphqlSetup) {
+  const fieldResolverEnhancers = fieldGuards ? (['guards'] as const) : [];
   if (driver === 'mercurius-fastify')
     return GraphQLModule.forRoot<MercuriusDriverConfig>({
       driver: MercuriusDriver,
       typeDefs,
+      subscription: true,
+      fieldResolverEnhancers: [...fieldResolverEnhancers],
       // Mercurius calls it with the Fastify request and reply, and keeps the reply beside.
       context: (request: UserRequest) => ({ req: authenticate(request) }),
     });
   return GraphQLModule.forRoot<ApolloDriverConfig>({
     driver: ApolloDriver,
     typeDefs,
-    // Express: `{ req, res }`; Fastify: the request and the reply.
-    context: (first: { req?: UserRequest } & UserRequest, reply?: object) =>
-      first.req === undefined
+    subscriptions: { 'graphql-ws': true },
+    fieldResolverEnhancers: [...fieldResolverEnhancers],
+    // Express: `{ req, res }`; Fastify: the request and the reply; graphql-ws: its context,
+    // left as Nest's driver makes it (`req` is graphql-ws' context).
+    context: (first: { req?: UserRequest; extra?: unknown } & UserRequest, reply?: object) => {
+      if (first.extra !== undefined) return first;
+      return first.req === undefined
         ? { req: authenticate(first), reply }
-        : { req: authenticate(first.req) },
+        : { req: authenticate(first.req) };
+    },
     includeStacktraceInErrorResponses: false,
   });
 }
@@ -140,10 +196,11 @@ function graphqlModule(driver: GraphqlDriverName) {
 export async function startGraphqlApp(
   driver: GraphqlDriverName,
   options: RateLimitModuleOptions = {},
+  setup: GraphqlSetup = {},
 ): Promise<GraphqlTestApp> {
   const moduleRef = await Test.createTestingModule({
-    imports: [RateLimitModule.forRoot(options), graphqlModule(driver)],
-    providers: [QueryResolver, MutationResolver, WidgetResolver],
+    imports: [RateLimitModule.forRoot(options), graphqlModule(driver, setup)],
+    providers: [QueryResolver, MutationResolver, WidgetResolver, SubscriptionResolver],
   }).compile();
   const app =
     driver === 'apollo-express'
@@ -167,6 +224,43 @@ export async function startGraphqlApp(
         headers: response.headers,
         body: (await response.json()) as GraphqlReply['body'],
       };
+    },
+    async subscribe(query) {
+      const client = createClient({
+        url: url.replace('http:', 'ws:'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+      });
+      const values: unknown[] = [];
+      const errors: GraphqlError[] = [];
+      try {
+        return await new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('the subscription did not end')), 5000);
+          client.subscribe(
+            { query },
+            {
+              // graphql-ws sends a refused subscribe as one result with errors (Apollo), or as
+              // an error message (Mercurius).
+              next: (value) => {
+                if (value.errors === undefined) values.push(value.data);
+                else errors.push(...(value.errors as GraphqlError[]));
+              },
+              error: (error: unknown) => {
+                clearTimeout(timer);
+                if (Array.isArray(error)) resolve({ values, errors: error as GraphqlError[] });
+                else reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+              },
+              complete: () => {
+                clearTimeout(timer);
+                resolve(errors.length === 0 ? { values } : { values, errors });
+              },
+            },
+          );
+        });
+      } finally {
+        await client.dispose();
+      }
     },
     close: () => app.close(),
   };

@@ -113,6 +113,16 @@ class EventsGateway implements OnGatewayConnection {
   }
 }
 
+/** `events` in the `chat` namespace, beside the default namespace's: counted apart. */
+@WebSocketGateway({ namespace: 'chat' })
+@RateLimited({ limit: GATEWAY_LIMIT, period: 60 })
+class ChatGateway {
+  @SubscribeMessage('events')
+  events(@MessageBody() data: unknown) {
+    return { ok: true, data, namespace: 'chat' };
+  }
+}
+
 /** The `events` message on plain WebSockets (`@nestjs/platform-ws`): it answers an `events` message. */
 @WebSocketGateway()
 @RateLimited({ limit: GATEWAY_LIMIT, period: 60 })
@@ -130,6 +140,8 @@ class WsEventsGateway {
 export interface ConnectOptions {
   /** The handshake's `auth`: `{ id, tierId }` makes the socket a user's. */
   auth?: { id: string; tierId?: number };
+  /** The namespace, without its `/`; unset: the default one. */
+  namespace?: string;
   /** Extra handshake headers, such as `X-Forwarded-For`. */
   headers?: Record<string, string>;
 }
@@ -172,10 +184,11 @@ async function startGateway(
   gateway: Type,
   adapter: (app: INestApplication) => IoAdapter | WsAdapter,
   options: RateLimitModuleOptions,
+  others: Type[] = [],
 ): Promise<{ app: INestApplication; host: string; runs: HandlerRuns }> {
   const moduleRef = await Test.createTestingModule({
     imports: [RateLimitModule.forRoot({ keyPrefix: `ws-${randomUUID()}`, ...options })],
-    providers: [gateway],
+    providers: [gateway, ...others],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   app.useWebSocketAdapter(adapter(app));
@@ -194,14 +207,15 @@ export async function startSocketApp(options: RateLimitModuleOptions = {}): Prom
     EventsGateway,
     (app) => new IoAdapter(app),
     options,
+    [ChatGateway],
   );
   const clients = new Set<Socket>();
   return {
     app,
     host,
     runs: (message) => runs.of(message),
-    async connect({ auth, headers }: ConnectOptions = {}) {
-      const socket = io(`http://${host}`, {
+    async connect({ auth, headers, namespace = '' }: ConnectOptions = {}) {
+      const socket = io(`http://${host}/${namespace}`, {
         transports: ['websocket'],
         auth,
         extraHeaders: headers,

@@ -4,7 +4,7 @@ export * from './canonical-path.js';
 export * from './client-ip.js';
 export * from './clock.js';
 export type * from './contexts/rate-limit-context-target.js';
-export type { RateLimitedSocketError } from './contexts/rate-limit-contexts.js';
+export type { RateLimitedSocketError } from './contexts/socket-context.js';
 export * from './contexts/rate-limited-graphql.error.js';
 export * from './ietf-headers.js';
 export * from './metrics/rate-limit-metrics.js';

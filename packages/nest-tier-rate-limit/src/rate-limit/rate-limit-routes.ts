@@ -36,6 +36,8 @@ export class RateLimitRoute {
     readonly cost = 1,
     /** A WebSocket handler's message (`@SubscribeMessage`), in the forms rules match. */
     readonly message?: RateLimitHandlerPath,
+    /** The handler carries `@RateLimited` itself, not only through its class. */
+    readonly ownLimit = false,
   ) {
     this.settles = count !== 'all';
   }
@@ -161,7 +163,8 @@ export class RateLimitRoutes {
     const route = routeKey(type, handler, controller);
     const fallback = { ...windows[0], windows, route, total: this.total };
     const message = type === 'ws' ? messagePath(handler) : undefined;
-    return new RateLimitRoute(skip, fallback, limited?.count, limited?.cost, message);
+    const ownLimit = own(RATE_LIMITED_METADATA, handler) !== undefined;
+    return new RateLimitRoute(skip, fallback, limited?.count, limited?.cost, message, ownLimit);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   writeRateLimitHeaders,
 } from './rate-limit-headers.js';
 import { RateLimitContexts, type ResolvedContextTarget } from './contexts/rate-limit-contexts.js';
-import { showsOnResponse } from './contexts/graphql-context.js';
+import { showsOnResponse } from './contexts/response-decision.js';
 import { canonicalUrlPath } from './canonical-path.js';
 import { RateLimitKeyBuilder } from './rate-limit-key.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit-options.resolve.js';
@@ -39,7 +39,9 @@ import { Outcome } from './metrics/rate-limit-metrics.js';
  * `contextResolver` reads them. No interceptor unless the route settles after its answer
  * (`count`): a global one would put every request of the app through Nest's observable pipeline
  * (about 8–10 µs each, measured).
- * Extend it and override the `protected` methods to change how callers or keys are derived.
+ * Extend it and override the `protected` methods to change how callers or keys are derived:
+ * `getTracker` for HTTP requests and GraphQL operations' requests, `resolveRules` for HTTP
+ * routes (elsewhere, a `ruleResolver` or a `contextResolver` decides).
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {

@@ -10,11 +10,8 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { catchError, from, map, mergeMap, type Observable, throwError } from 'rxjs';
 import { isPromiseLike } from './maybe-promise.js';
-import {
-  type GraphqlContextValue,
-  graphqlResponse,
-  showsOnResponse,
-} from './contexts/graphql-context.js';
+import { type GraphqlContextValue, graphqlResponse } from './contexts/graphql-context.js';
+import { showsOnResponse } from './contexts/response-decision.js';
 import type { RateLimitDecision } from './rate-limit-decision.js';
 import {
   responseHeaderSetter,

@@ -1,50 +1,54 @@
-import type { RateLimitDecision } from '../rate-limit-decision.js';
-import { graphqlRequest, graphqlResponse, showsOnResponse } from './graphql-context.js';
+import { graphqlRequest, graphqlResponse } from './graphql-context.js';
 
-const decision = (allowed: boolean, remaining: number, retryAfterSeconds = 0) =>
-  ({ allowed, remaining, retryAfterSeconds }) as RateLimitDecision;
+/** Shaped as a Node request (headers and a socket), an Express response, a Fastify pair. */
+const nodeRequest = () => ({ headers: {}, socket: {}, res: { setHeader: () => undefined } });
+const fastifyRequest = () => ({ headers: {}, raw: {} });
+const reply = () => ({ header: () => undefined, request: fastifyRequest() });
 
-describe('graphqlRequest and graphqlResponse', () => {
-  const req = { res: { express: true } };
-  const reply = { request: { fastify: true } };
-
-  it('read Nest drivers’ `req`, Mercurius’ `reply` and graphql-ws’ `extra.request`', () => {
-    expect(graphqlRequest({ req })).toBe(req);
-    expect(graphqlRequest({ reply })).toBe(reply.request);
-    expect(graphqlRequest({ extra: { request: req } })).toBe(req);
-    expect(graphqlRequest({})).toBeUndefined();
-    expect(graphqlRequest({ req: 'not a request' })).toBeUndefined();
-    expect(graphqlRequest(undefined)).toBeUndefined();
+describe('graphqlRequest', () => {
+  it('reads `req` as Nest’s drivers set it, Express or Fastify', () => {
+    const express = nodeRequest();
+    expect(graphqlRequest({ req: express })).toBe(express);
+    const fastify = fastifyRequest();
+    expect(graphqlRequest({ req: fastify })).toBe(fastify);
   });
 
-  it('find the response as `res`, the reply, or Express’ `req.res`', () => {
-    const res = {};
-    expect(graphqlResponse({ req, res })).toBe(res);
-    expect(graphqlResponse({ req: {}, reply })).toBe(reply);
-    expect(graphqlResponse({ req })).toBe(req.res);
-    expect(graphqlResponse({ req: {} })).toBeUndefined();
-    expect(graphqlResponse(undefined)).toBeUndefined();
+  it('reads an Apollo subscription’s `req`, graphql-ws’ context, by its `extra.request`', () => {
+    const upgrade = nodeRequest();
+    expect(graphqlRequest({ req: { extra: { request: upgrade, socket: {} } } })).toBe(upgrade);
+    expect(graphqlRequest({ extra: { request: upgrade } })).toBe(upgrade);
+  });
+
+  it('reads Mercurius’ `reply.request`, its subscriptions’ stand-in reply too', () => {
+    const mercurius = reply();
+    expect(graphqlRequest({ reply: mercurius })).toBe(mercurius.request);
+    const upgrade = fastifyRequest();
+    expect(graphqlRequest({ reply: { request: upgrade } })).toBe(upgrade);
+  });
+
+  it('is undefined for anything not shaped as a request', () => {
+    expect(graphqlRequest({})).toBeUndefined();
+    expect(graphqlRequest({ req: 'not a request' })).toBeUndefined();
+    expect(graphqlRequest({ req: { headers: {} } })).toBeUndefined();
+    expect(graphqlRequest({ req: { extra: { socket: {} } } })).toBeUndefined();
+    expect(graphqlRequest(undefined)).toBeUndefined();
   });
 });
 
-describe('showsOnResponse', () => {
-  it('shows the first decision, then only a more constrained one', () => {
-    const scope = {};
-    expect(showsOnResponse(scope, decision(true, 4))).toBe(true);
-    expect(showsOnResponse(scope, decision(true, 9))).toBe(false);
-    expect(showsOnResponse(scope, decision(true, 2))).toBe(true);
-    expect(showsOnResponse(scope, decision(false, 0, 30))).toBe(true);
-    // After a refusal, a pass never replaces it, however few it has left.
-    expect(showsOnResponse(scope, decision(true, 0))).toBe(false);
-    expect(showsOnResponse(scope, decision(false, 0, 10))).toBe(false);
-    expect(showsOnResponse(scope, decision(false, 0, 60))).toBe(true);
+describe('graphqlResponse', () => {
+  it('is `res`, the reply, or Express’ `req.res`: whichever takes headers', () => {
+    const res = { setHeader: () => undefined };
+    expect(graphqlResponse({ req: nodeRequest(), res })).toBe(res);
+    const mercurius = reply();
+    expect(graphqlResponse({ req: fastifyRequest(), reply: mercurius })).toBe(mercurius);
+    const express = nodeRequest();
+    expect(graphqlResponse({ req: express })).toBe(express.res);
   });
 
-  it('lets a settled decision replace the one it settled, and keeps operations apart', () => {
-    const scope = {};
-    const charged = decision(true, 0);
-    showsOnResponse(scope, charged);
-    expect(showsOnResponse(scope, decision(true, 1), charged)).toBe(true);
-    expect(showsOnResponse({}, decision(true, 50))).toBe(true);
+  it('is undefined for a subscription: no response, or a reply that takes no header', () => {
+    expect(graphqlResponse({ req: fastifyRequest() })).toBeUndefined();
+    expect(graphqlResponse({ reply: { request: fastifyRequest() } })).toBeUndefined();
+    expect(graphqlResponse({ req: { extra: { request: nodeRequest() } } })).toBeUndefined();
+    expect(graphqlResponse(undefined)).toBeUndefined();
   });
 });

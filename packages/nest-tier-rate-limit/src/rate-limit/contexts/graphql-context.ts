@@ -1,5 +1,3 @@
-import type { RateLimitDecision } from '../rate-limit-decision.js';
-
 /** What the guard reads of a GraphQL context value (`@Context()`), whichever driver made it. */
 export interface GraphqlContextValue {
   /** The HTTP request: Nest's Apollo and Mercurius drivers set it. */
@@ -16,49 +14,51 @@ export interface GraphqlContextValue {
 export interface GraphqlFieldInfo {
   fieldName: string;
   parentType: { name: string };
+  /** Where the field is in the result: a root field's has no `prev`. */
+  path?: { prev?: unknown };
 }
 
-/** The HTTP request behind a GraphQL operation, if it has one. */
+/**
+ * The HTTP request behind a GraphQL operation, if it has one: `req` (Nest's drivers); for an
+ * Apollo subscription, whose `req` is graphql-ws' context, its `extra.request`; Mercurius'
+ * `reply.request`; `extra.request`. Only what has the headers and socket of a request counts.
+ */
 export function graphqlRequest(value: GraphqlContextValue | undefined): object | undefined {
-  const request = value?.req ?? value?.reply?.request ?? value?.extra?.request;
-  return typeof request === 'object' && request !== null ? request : undefined;
+  if (value === undefined) return undefined;
+  const req = value.req as GraphqlContextValue | undefined;
+  return (
+    asRequest(req) ??
+    asRequest(req?.extra?.request) ??
+    asRequest(value.reply?.request) ??
+    asRequest(value.extra?.request)
+  );
 }
 
 /**
  * The HTTP response a GraphQL operation answers on, if it can be reached: `res`, Mercurius'
- * `reply`, or Express' `req.res`. Subscriptions have none.
+ * `reply`, or Express' `req.res`; only one that can take a header. Subscriptions have none.
  */
 export function graphqlResponse(value: GraphqlContextValue | undefined): object | undefined {
-  const response = value?.res ?? value?.reply ?? (value?.req as { res?: unknown } | undefined)?.res;
-  return typeof response === 'object' && response !== null ? response : undefined;
+  if (value === undefined) return undefined;
+  const req = value.req as { res?: unknown } | undefined;
+  return asResponse(value.res) ?? asResponse(value.reply) ?? asResponse(req?.res);
 }
 
-// On the context value, which lives as long as one operation: what its response shows so far.
-const SHOWN = Symbol('rateLimitShown');
-
-interface WithShown {
-  [SHOWN]?: RateLimitDecision;
+/** `value` when it is a Node request or a Fastify one (both have headers and a socket). */
+function asRequest(value: unknown): object | undefined {
+  const request = value as { headers?: unknown; socket?: unknown; raw?: unknown } | null;
+  if (typeof request !== 'object' || request === null) return undefined;
+  if (typeof request.headers !== 'object' || request.headers === null) return undefined;
+  return typeof request.socket === 'object' || typeof request.raw === 'object'
+    ? request
+    : undefined;
 }
 
-/**
- * Whether the response of an operation should show `decision`, several of whose fields may be
- * limited: a refusal over a pass, else the fewer requests left, else the longer wait. `replacing`
- * is the decision a refund settled, whose headers the settled one may always replace.
- */
-export function showsOnResponse(
-  value: object,
-  decision: RateLimitDecision,
-  replacing?: RateLimitDecision,
-): boolean {
-  const shown = (value as WithShown)[SHOWN];
-  const shows =
-    shown === undefined ||
-    shown === replacing ||
-    (shown.allowed && !decision.allowed) ||
-    (shown.allowed === decision.allowed &&
-      (decision.allowed
-        ? decision.remaining < shown.remaining
-        : decision.retryAfterSeconds >= shown.retryAfterSeconds));
-  if (shows) (value as WithShown)[SHOWN] = decision;
-  return shows;
+/** `value` when it takes headers: a Node or Express response, or a Fastify reply. */
+function asResponse(value: unknown): object | undefined {
+  const response = value as { setHeader?: unknown; header?: unknown } | null;
+  if (typeof response !== 'object' || response === null) return undefined;
+  return typeof response.setHeader === 'function' || typeof response.header === 'function'
+    ? response
+    : undefined;
 }

@@ -3,10 +3,10 @@ import type { ProxyTrust } from '../client-ip.js';
 import type { MaybePromise } from '../maybe-promise.js';
 import type { RateLimitCaller } from '../rate-limit-caller.js';
 import type { RateLimitDecision } from '../rate-limit-decision.js';
-import { RateLimitExceededException, refusalMessage } from '../rate-limit-exceeded.exception.js';
+import { RateLimitExceededException } from '../rate-limit-exceeded.exception.js';
 import type { ResolvedRateLimitOptions } from '../rate-limit-options.js';
 import { sanitizePath } from '../rate-limit-path.js';
-import type { RateLimitRoute } from '../rate-limit-routes.js';
+import type { RateLimitHandlerPath, RateLimitRoute } from '../rate-limit-routes.js';
 import type { RateLimitContextTarget } from './rate-limit-context-target.js';
 import {
   type GraphqlContextValue,
@@ -15,15 +15,18 @@ import {
   graphqlResponse,
 } from './graphql-context.js';
 import { RateLimitedGraphQLError } from './rate-limited-graphql.error.js';
-import { type SocketClient, socketAddress, socketCallerSource } from './socket-context.js';
+import {
+  type SocketClient,
+  socketAddress,
+  socketCallerSource,
+  socketRefusal,
+} from './socket-context.js';
 
 /** A call outside HTTP as the guard counts it. */
-export interface ResolvedContextTarget {
+export interface ResolvedContextTarget extends RateLimitHandlerPath {
   caller: RateLimitCaller | undefined;
+  /** Who an anonymous call counts under; unused (empty) when there is a caller. */
   tracker: string;
-  path: string;
-  rawPath: string;
-  template: string | undefined;
   /** The HTTP response to write headers on, if there is one. */
   response?: object;
   /** What lives as long as the response, where several decisions on it are weighed. */
@@ -64,7 +67,7 @@ export class RateLimitContexts {
     const custom = this.options.contextResolver?.(context);
     if (custom !== undefined) return fromCustom(custom);
     const type = context.getType<string>();
-    if (type === 'graphql') return this.graphqlTarget(context);
+    if (type === 'graphql') return this.graphqlTarget(context, route);
     if (type === 'ws') {
       if (this.wsException !== undefined) return this.socketTarget(context, route);
       return loadWsException().then((loaded) => {
@@ -75,17 +78,24 @@ export class RateLimitContexts {
     return this.passUnguarded(context, `${type} contexts need the contextResolver option`);
   }
 
-  private graphqlTarget(context: ExecutionContext): ResolvedContextTarget | undefined {
+  private graphqlTarget(
+    context: ExecutionContext,
+    route: RateLimitRoute,
+  ): ResolvedContextTarget | undefined {
     const value = context.getArgByIndex<GraphqlContextValue | undefined>(2);
     const info = context.getArgByIndex<GraphqlFieldInfo | undefined>(3);
     const request = graphqlRequest(value);
     if (info?.parentType === undefined || request === undefined)
       return this.passUnguarded(context, 'the GraphQL context has no request (req)');
+    // A field below the root runs once per parent object: counted only where asked for.
+    if (info.path?.prev !== undefined && !route.ownLimit)
+      return this.passUnguarded(context, 'a field resolver counts only with its own @RateLimited');
     const path = this.fieldPath(info);
     const response = graphqlResponse(value);
+    const caller = this.options.callerResolver(request);
     return {
-      caller: this.options.callerResolver(request),
-      tracker: this.trackRequest(request),
+      caller,
+      tracker: caller === undefined ? this.trackRequest(request) : '',
       path,
       rawPath: path,
       template: undefined,
@@ -109,8 +119,9 @@ export class RateLimitContexts {
       this.addresses.set(client, tracker);
     }
     const WsException = this.wsException!;
+    const caller = this.options.callerResolver(socketCallerSource(client));
     return {
-      caller: this.options.callerResolver(socketCallerSource(client)),
+      caller,
       tracker,
       ...message,
       refusal: (decision) => new WsException(socketRefusal(decision)),
@@ -138,24 +149,6 @@ export class RateLimitContexts {
     }
     return undefined;
   }
-}
-
-/** The payload of a WebSocket refusal: the client's `exception` event carries it. */
-export interface RateLimitedSocketError {
-  status: 'error';
-  code: 'RATE_LIMITED';
-  message: string;
-  /** Whole seconds until the message may be sent again. */
-  retryAfter: number;
-}
-
-function socketRefusal(decision: RateLimitDecision): RateLimitedSocketError {
-  return {
-    status: 'error',
-    code: 'RATE_LIMITED',
-    message: refusalMessage(decision),
-    retryAfter: decision.retryAfterSeconds,
-  };
 }
 
 function graphqlRefusal(decision: RateLimitDecision): Error {

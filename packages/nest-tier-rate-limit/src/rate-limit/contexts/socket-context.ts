@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { addressIdentity, clientAddress, type ProxyTrust } from '../client-ip.js';
+import type { RateLimitDecision } from '../rate-limit-decision.js';
+import { refusalMessage } from '../rate-limit-exceeded.exception.js';
 
 /** What the guard reads of a socket.io `Socket` or a `ws` `WebSocket`. */
 export interface SocketClient {
@@ -49,4 +51,23 @@ export function socketAddress(client: SocketClient, trust: ProxyTrust, ipv6Subne
     address = client._socket?.remoteAddress;
   }
   return addressIdentity(address ?? 'unknown', ipv6Subnet);
+}
+
+/** The payload of a WebSocket refusal: the client's `exception` event carries it. */
+export interface RateLimitedSocketError {
+  status: 'error';
+  code: 'RATE_LIMITED';
+  message: string;
+  /** Whole seconds until the message may be sent again. */
+  retryAfter: number;
+}
+
+/** What a refused message's `WsException` carries. */
+export function socketRefusal(decision: RateLimitDecision): RateLimitedSocketError {
+  return {
+    status: 'error',
+    code: 'RATE_LIMITED',
+    message: refusalMessage(decision),
+    retryAfter: decision.retryAfterSeconds,
+  };
 }
