@@ -16,7 +16,7 @@ const BROWSER_GLOBALS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/', 'node_modules/', 'coverage/', 'data/', 'bench/', '*.js'] },
+  { ignores: ['**/dist/', 'node_modules/', 'coverage/', 'data/', 'bench/', '.ab/', '*.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
